@@ -1,0 +1,84 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  ConfigError,
+  CompanyRole,
+  COMPANY_ID_PATTERN,
+  COMPANY_ROLES,
+  loadConfig,
+  signAdminJwt,
+} from '@app/common';
+
+/** Parses durations such as 90s, 30m, 1h, 7d. */
+export function parseTtl(value: string): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('use a duration such as 30m, 1h or 7d');
+  const seconds =
+    Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+  if (seconds <= 0 || seconds > 30 * 86400)
+    throw new InvalidArgumentError('must be between 1s and 30d');
+  return seconds;
+}
+
+function companyId(value: string): string {
+  if (!COMPANY_ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError('use 1 to 64 letters, digits, "_", ".", ":" or "-"');
+  }
+  return value;
+}
+
+const program = new Command('cli')
+  .description("The SCIM provisioning service's operator command line")
+  .showHelpAfterError();
+
+program
+  .command('admin-token')
+  .description(
+    'Print an admin JWT signed with the configured ADMIN_JWT_SECRET, to use the admin API (or, with --url, the admin console) locally',
+  )
+  .requiredOption('--company <id>', 'the company the token may manage', companyId)
+  .option('--name <name>', 'the company display name (defaults to the id)')
+  .addOption(
+    new Option('--role <role>', 'the role in that company').choices(COMPANY_ROLES).default('admin'),
+  )
+  .option('--ttl <duration>', 'how long the token is valid (30m, 1h, 7d)', parseTtl, 3600)
+  .option('--sub <id>', 'the admin user id (sub claim)', 'local-admin')
+  .option('--email <email>', 'the admin email claim', 'admin@localhost')
+  .option(
+    '--url',
+    'print {PUBLIC_URL}/settings/scim#token=<jwt>, which opens the console signed in',
+  )
+  .action(
+    async (options: {
+      company: string;
+      name?: string;
+      role: CompanyRole;
+      ttl: number;
+      sub: string;
+      email: string;
+      url?: boolean;
+    }) => {
+      const config = loadConfig();
+      const jwt = await signAdminJwt(
+        new TextEncoder().encode(config.adminJwtSecret),
+        {
+          sub: options.sub,
+          email: options.email,
+          companies: [
+            { id: options.company, name: options.name ?? options.company, role: options.role },
+          ],
+        },
+        options.ttl,
+      );
+      // The token goes in the fragment, which browsers never send to a server or write to its logs.
+      console.log(options.url ? `${config.publicUrl}/settings/scim#token=${jwt}` : jwt);
+    },
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Invalid configuration: ${error.message}`);
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

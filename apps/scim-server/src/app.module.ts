@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ValidationPipe } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import {
+  AdminAuthModule,
+  AppConfig,
+  AppConfigModule,
+  DatabaseModule,
+  HttpExceptionFilter,
+} from '@app/common';
+import { DirectoryModule } from '@app/directory';
+import { ProvisioningModule } from '@app/provisioning';
+import { TokensModule } from '@app/tokens';
+import { HealthController } from './health.controller';
+
+@Module({})
+export class AppModule {
+  /** The whole service; tests pass their own validated config. */
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        ScheduleModule.forRoot(),
+        AdminAuthModule,
+        DirectoryModule,
+        TokensModule,
+        ProvisioningModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        {
+          provide: APP_PIPE,
+          // Admin DTOs: unknown keys are refused (400 naming them), values transformed.
+          // SCIM bodies are not DTOs; the protocol lib checks them against the SCIM schemas.
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
+        },
+      ],
+    };
+  }
+}

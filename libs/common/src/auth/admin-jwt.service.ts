@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { AppConfig } from '../config/app-config';
+import { AdminClaims, parseAdminClaims } from './admin-claims';
+
+export class InvalidAdminTokenError extends Error {}
+
+/**
+ * Verifies (and, for the CLI and tests, signs) the platform's admin JWTs: HS256 with
+ * ADMIN_JWT_SECRET, or RS256 from ADMIN_JWKS_URL when that is configured. The algorithm is
+ * pinned per key source so an RS256 public key can never be used as an HS256 secret.
+ */
+@Injectable()
+export class AdminJwtService {
+  private readonly secret: Uint8Array;
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(config: AppConfig) {
+    this.secret = new TextEncoder().encode(config.adminJwtSecret);
+    if (config.adminJwksUrl) {
+      // jose caches the key set and refetches on an unknown `kid` (with a cooldown).
+      this.jwks = createRemoteJWKSet(new URL(config.adminJwksUrl));
+    }
+  }
+
+  async verify(token: string): Promise<AdminClaims> {
+    let payload: JWTPayload;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === 'RS256' && this.jwks) {
+        ({ payload } = await jwtVerify(token, this.jwks, {
+          algorithms: ['RS256'],
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } else {
+        ({ payload } = await jwtVerify(token, this.secret, {
+          algorithms: ['HS256'],
+          requiredClaims: ['exp', 'sub'],
+        }));
+      }
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        throw new InvalidAdminTokenError('The admin token has expired');
+      }
+      throw new InvalidAdminTokenError('The admin token is not valid');
+    }
+    const claims = parseAdminClaims(payload as Record<string, unknown>);
+    if (typeof claims === 'string') {
+      throw new InvalidAdminTokenError(`The admin token is not valid: ${claims}`);
+    }
+    return claims;
+  }
+
+  /** Signs an HS256 admin JWT; `ttlSeconds` from now. */
+  async sign(claims: Omit<AdminClaims, 'exp'>, ttlSeconds: number): Promise<string> {
+    return signAdminJwt(this.secret, claims, ttlSeconds);
+  }
+}
+
+export function signAdminJwt(
+  secret: Uint8Array,
+  claims: Omit<AdminClaims, 'exp'>,
+  ttlSeconds: number,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ email: claims.email, companies: claims.companies })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(secret);
+}

@@ -1,0 +1,210 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { CronTime } from 'cron';
+
+/** A configuration value that stops the start; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const trim = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * The environment as the service reads it: one validated schema, so that a bad value is
+ * refused at start and never discovered by the first request that needs it.
+ */
+class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'PUBLIC_URL must be an http(s) URL such as https://scim.example.com' },
+  )
+  PUBLIC_URL?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)',
+  })
+  DATABASE_URL?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer between 1 and 100' })
+  @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 100' })
+  @Max(100, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 100' })
+  DATABASE_POOL_SIZE?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @MinLength(32, {
+    message: 'ADMIN_JWT_SECRET must be at least 32 characters (256 bits for HS256)',
+  })
+  ADMIN_JWT_SECRET?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['https', 'http'], require_protocol: true },
+    { message: 'ADMIN_JWKS_URL must be an https URL of a JSON Web Key Set' },
+  )
+  ADMIN_JWKS_URL?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  RECONCILE_CRON?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], {
+    message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
+  })
+  LOG_LEVEL?: string;
+}
+
+export type DatabaseConfig =
+  { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize: number };
+
+/** The validated configuration every part of the service reads (never process.env directly). */
+export class AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly adminJwtSecret: string;
+  readonly adminJwksUrl: string | undefined;
+  readonly reconcileCron: string;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+  constructor(values: Omit<AppConfig, 'scimEndpointUrl'>) {
+    Object.assign(this, values);
+  }
+
+  /** The SCIM base URL that admins paste into their identity provider. */
+  get scimEndpointUrl(): string {
+    return `${this.publicUrl}/api/scim/v2`;
+  }
+}
+
+export const ADMIN_JWT_SECRET_FILE = 'admin-jwt-secret';
+
+/**
+ * Reads and validates the environment. Throws ConfigError with one line naming the first bad
+ * variable. Outside production a missing ADMIN_JWT_SECRET is generated once and kept in
+ * DATA_DIR, readable by its owner alone, where the CLI finds the same secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = plainToInstance(EnvironmentVariables, { ...env }, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false, stopAtFirstError: true });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = message.startsWith(first.property) ? message : `${first.property} ${message}`;
+    throw new ConfigError(`${shown} (got ${JSON.stringify(String(env[first.property]))})`);
+  }
+
+  const nodeEnv = (parsed.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
+  const port = parsed.PORT ?? 3000;
+  const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const dataDir = resolve(parsed.DATA_DIR ?? './data');
+  const reconcileCron = parsed.RECONCILE_CRON ?? '0 */15 * * * *';
+  try {
+    new CronTime(reconcileCron);
+  } catch {
+    throw new ConfigError(
+      `RECONCILE_CRON must be a cron expression such as "0 */15 * * * *" (got ${JSON.stringify(reconcileCron)})`,
+    );
+  }
+  if (parsed.DATA_DIR && !isAbsolute(parsed.DATA_DIR) && parsed.DATA_DIR.includes('\0')) {
+    throw new ConfigError('DATA_DIR must be a directory path');
+  }
+
+  const database: DatabaseConfig = parsed.DATABASE_URL
+    ? { type: 'postgres', url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE ?? 10 }
+    : { type: 'sqlite', path: join(dataDir, 'scim.sqlite') };
+
+  let adminJwtSecret = parsed.ADMIN_JWT_SECRET;
+  if (!adminJwtSecret) {
+    if (nodeEnv === 'production') {
+      throw new ConfigError(
+        'ADMIN_JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+      );
+    }
+    adminJwtSecret = readOrCreateSecret(dataDir, ADMIN_JWT_SECRET_FILE);
+  }
+
+  return new AppConfig({
+    nodeEnv,
+    port,
+    publicUrl,
+    dataDir,
+    database,
+    adminJwtSecret,
+    adminJwksUrl: parsed.ADMIN_JWKS_URL,
+    reconcileCron,
+    logLevel: (parsed.LOG_LEVEL ?? 'log') as AppConfig['logLevel'],
+  });
+}
+
+function readOrCreateSecret(dataDir: string, fileName: string): string {
+  const file = join(dataDir, fileName);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (existsSync(file)) {
+      return readFileSync(file, 'utf8').trim();
+    }
+    const secret = randomBytes(48).toString('base64url');
+    // 'wx' fails if another process created it first; then we read theirs.
+    try {
+      writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        return readFileSync(file, 'utf8').trim();
+      }
+      throw error;
+    }
+    chmodSync(file, 0o600);
+    return secret;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(
+      `DATA_DIR ${JSON.stringify(dataDir)} is not writable: ${(error as Error).message}`,
+    );
+  }
+}

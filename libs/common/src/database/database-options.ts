@@ -1,0 +1,54 @@
+import { DataSourceOptions } from 'typeorm';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { DatabaseConfig } from '../config/app-config';
+import { migrations } from './migrations';
+
+/**
+ * The DataSource options for either engine. Entities are registered by the context modules
+ * (autoLoadEntities); the TypeORM CLI gets the full list from ormconfig.ts.
+ */
+export function databaseOptions(
+  database: DatabaseConfig,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    migrationsRun: true,
+    // Schema changes only ever come from the checked-in migrations.
+    synchronize: false,
+    migrationsTransactionMode: 'each' as const,
+    logging: ['error', 'warn', 'migration'] as ('error' | 'warn' | 'migration')[],
+  };
+  if (database.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      poolSize: database.poolSize,
+      extra: {
+        // Fail fast rather than queue forever when the pool is exhausted or PG is down.
+        connectionTimeoutMillis: 10_000,
+        idleTimeoutMillis: 30_000,
+        application_name: 'scim-provisioning-service',
+      },
+    };
+  }
+  mkdirSync(dirname(database.path), { recursive: true, mode: 0o700 });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: database.path,
+    // TypeORM's defaults (rollback journal, synchronous=FULL) are several times slower.
+    // WAL lets readers run beside the one writer; NORMAL is durable across process crashes
+    // in WAL mode; the busy timeout waits for the writer lock instead of failing at once.
+    prepareDatabase: (db: SqliteDatabase) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

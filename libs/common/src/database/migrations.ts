@@ -1,0 +1,7 @@
+import { Foundation1732300000000 } from './migrations/1732300000000-foundation';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
+ * and the TypeORM CLI run exactly the same set.
+ */
+export const migrations = [Foundation1732300000000];

@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import express, { NextFunction, Request, Response } from 'express';
+import { scimErrorBody } from '@app/scim-protocol';
+import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
+
+/** Largest request body accepted (RFC 7644 §3.7.4 advertises it as bulk maxPayloadSize). */
+export const MAX_BODY_BYTES = 1_048_576;
+
+const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
+
+/**
+ * Body parsing done here, not by Nest's default parser, so that its failures (malformed
+ * JSON, too large, wrong media type) answer in the format of the route that was called.
+ */
+export function configureBodyParsing(app: INestApplication): void {
+  app.use(SCIM_BASE_PATH, (request: Request, response: Response, next: NextFunction) => {
+    // RFC 7644 §3.1: every SCIM answer is application/scim+json (set before the handler runs,
+    // so express's res.json keeps it).
+    response.type('application/scim+json');
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(request.method) && !request.is(JSON_TYPES)) {
+      response
+        .status(415)
+        .json(scimErrorBody(415, 'Send the body as application/scim+json (or application/json)'));
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ type: JSON_TYPES, limit: MAX_BODY_BYTES, strict: true }));
+  app.use(
+    (
+      error: Error & { type?: string; status?: number },
+      request: Request,
+      response: Response,
+      next: NextFunction,
+    ) => {
+      const status = error.status ?? 500;
+      if (status >= 500 || !error.type) {
+        next(error);
+        return;
+      }
+      const detail =
+        error.type === 'entity.too.large'
+          ? `The request body is larger than ${MAX_BODY_BYTES} bytes`
+          : error.type === 'entity.parse.failed'
+            ? 'The request body is not valid JSON'
+            : error.message;
+      if (isScimRequest(request)) {
+        response
+          .status(status)
+          .type('application/scim+json')
+          .json(scimErrorBody(status, detail, status === 400 ? 'invalidSyntax' : undefined));
+      } else {
+        response.status(status).json({ statusCode: status, message: detail, error: error.type });
+      }
+    },
+  );
+}

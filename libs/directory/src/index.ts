@@ -1,0 +1,5 @@
+export * from './company.entity';
+export * from './sso-connection.entity';
+export * from './companies.service';
+export * from './sso.service';
+export * from './directory.module';

@@ -1,0 +1,3 @@
+export * from './schema-urns';
+export * from './scim-error';
+export * from './service-provider-config';

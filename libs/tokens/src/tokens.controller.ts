@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  Actor,
+  actorId,
+  AdminCompanyRoute,
+  AppConfig,
+  CompanyId,
+  CurrentActor,
+  CurrentCompany,
+} from '@app/common';
+import { CreateTokenDto } from './dto/create-token.dto';
+import { tokenView } from './scim-token.entity';
+import { TokensService } from './tokens.service';
+
+@Controller('api/companies/:companyId/scim')
+@AdminCompanyRoute()
+export class TokensController {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('tokens')
+  async list(@CurrentCompany() companyId: CompanyId) {
+    return (await this.tokens.list(companyId)).map(tokenView);
+  }
+
+  @Post('tokens')
+  async create(
+    @CurrentCompany() companyId: CompanyId,
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateTokenDto,
+  ) {
+    const { entity, token } = await this.tokens.create(companyId, dto, actorId(actor));
+    const { id, label, prefix, status, createdAt, expiresAt } = tokenView(entity);
+    return {
+      id,
+      label,
+      prefix,
+      status,
+      createdAt,
+      expiresAt,
+      token,
+      endpointUrl: this.config.scimEndpointUrl,
+    };
+  }
+
+  @Post('tokens/:tokenId/revoke')
+  @HttpCode(200)
+  async revoke(
+    @CurrentCompany() companyId: CompanyId,
+    @CurrentActor() actor: Actor,
+    @Param('tokenId') tokenId: string,
+  ) {
+    return tokenView(await this.tokens.revoke(companyId, tokenId, actorId(actor)));
+  }
+
+  /** Deletes the whole SCIM configuration: revokes every token and turns SCIM off. */
+  @Delete()
+  deleteScimConfiguration(@CurrentCompany() companyId: CompanyId, @CurrentActor() actor: Actor) {
+    return this.tokens.deleteScimConfiguration(companyId, actorId(actor));
+  }
+}

@@ -1,0 +1,175 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { CompanyId } from '@app/common';
+import { SsoConnectionEntity, SsoService, SSO_REQUIRED_MESSAGE } from '@app/directory';
+import { CreateTokenDto } from './dto/create-token.dto';
+import { ScimTokenEntity, tokenStatus } from './scim-token.entity';
+import { generateToken, hashesEqual, hashToken, isWellFormedToken } from './token-secret';
+
+/** `lastUsedAt` is written at most this often per token, not on every request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export type TokenAuthentication =
+  | { ok: true; companyId: CompanyId; tokenId: string }
+  | { ok: false; status: 401 | 403; detail: string };
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @InjectRepository(ScimTokenEntity) private readonly tokens: Repository<ScimTokenEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sso: SsoService,
+  ) {}
+
+  /** Creates a token; the plaintext is returned here and never again. */
+  async create(companyId: CompanyId, dto: CreateTokenDto, createdBy: string) {
+    const availability = await this.sso.scimAvailability(companyId);
+    if (!availability.ssoConfigured) throw new ConflictException(SSO_REQUIRED_MESSAGE);
+    if (!availability.scimEnabled) {
+      throw new ConflictException(
+        'SCIM is turned off for this company: turn it on (PUT /api/companies/:companyId/sso with "scimEnabled": true) before creating a token',
+      );
+    }
+    let expiresAt: Date | null = null;
+    if (dto.expiresAt) {
+      expiresAt = new Date(dto.expiresAt);
+      if (expiresAt.getTime() <= Date.now()) {
+        throw new BadRequestException(['expiresAt must be in the future']);
+      }
+    }
+    const secret = generateToken();
+    const entity = this.tokens.create({
+      id: uuidv7(),
+      companyId,
+      label: dto.label,
+      prefix: secret.prefix,
+      secretHash: secret.secretHash,
+      createdAt: new Date(),
+      createdBy,
+      lastUsedAt: null,
+      expiresAt,
+      revokedAt: null,
+      revokedBy: null,
+    });
+    await this.tokens.insert(entity);
+    return { entity, token: secret.token };
+  }
+
+  list(companyId: CompanyId): Promise<ScimTokenEntity[]> {
+    return this.tokens.find({ where: { companyId }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Revokes at once: the very next request with this token is refused. Idempotent. */
+  async revoke(companyId: CompanyId, tokenId: string, revokedBy: string): Promise<ScimTokenEntity> {
+    const token = isUuid(tokenId) ? await this.tokens.findOneBy({ companyId, id: tokenId }) : null;
+    if (!token) throw new NotFoundException('Token not found');
+    if (!token.revokedAt) {
+      const revokedAt = new Date();
+      await this.tokens.update(
+        { companyId, id: tokenId, revokedAt: IsNull() },
+        { revokedAt, revokedBy },
+      );
+      return await this.tokens.findOneByOrFail({ companyId, id: tokenId });
+    }
+    return token;
+  }
+
+  /** Deletes the SCIM configuration: every token revoked and SCIM turned off, together. */
+  async deleteScimConfiguration(companyId: CompanyId, actor: string) {
+    return this.dataSource.transaction(async (manager) => {
+      const revoked = await manager
+        .getRepository(ScimTokenEntity)
+        .update({ companyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedBy: actor });
+      await this.sso.disableScim(manager, companyId, actor);
+      return { scimEnabled: false, revokedTokens: revoked.affected ?? 0 };
+    });
+  }
+
+  /**
+   * Resolves a bearer token to its company in one indexed query (token and SCIM switch
+   * together). A malformed token or a bad checksum is refused before any database work.
+   */
+  async authenticate(candidate: string | undefined): Promise<TokenAuthentication> {
+    if (!candidate) {
+      return {
+        ok: false,
+        status: 401,
+        detail: 'Authorization: Bearer <provisioning token> is required',
+      };
+    }
+    if (!isWellFormedToken(candidate)) {
+      return { ok: false, status: 401, detail: 'The bearer token is not a provisioning token' };
+    }
+    const secretHash = hashToken(candidate);
+    const row = await this.tokens
+      .createQueryBuilder('token')
+      .leftJoin(SsoConnectionEntity, 'sso', 'sso.companyId = token.companyId')
+      .select([
+        'token.id AS "id"',
+        'token.companyId AS "companyId"',
+        'token.secretHash AS "secretHash"',
+        'token.revokedAt AS "revokedAt"',
+        'token.expiresAt AS "expiresAt"',
+        'token.lastUsedAt AS "lastUsedAt"',
+        'sso.companyId AS "ssoCompanyId"',
+        'sso.scimEnabled AS "scimEnabled"',
+      ])
+      .where('token.secretHash = :secretHash', { secretHash })
+      .getRawOne<{
+        id: string;
+        companyId: CompanyId;
+        secretHash: string;
+        revokedAt: string | number | null;
+        expiresAt: string | number | null;
+        lastUsedAt: string | number | null;
+        ssoCompanyId: string | null;
+        scimEnabled: boolean | number | null;
+      }>();
+    // The index lookup is on a hash of the secret, so its timing reveals nothing useful;
+    // the final comparison is constant-time all the same.
+    if (!row || !hashesEqual(row.secretHash, secretHash)) {
+      return { ok: false, status: 401, detail: 'The bearer token is not valid' };
+    }
+    const status = tokenStatus({
+      revokedAt: row.revokedAt === null ? null : new Date(Number(row.revokedAt)),
+      expiresAt: row.expiresAt === null ? null : new Date(Number(row.expiresAt)),
+    });
+    if (status !== 'active') {
+      return { ok: false, status: 401, detail: `The bearer token has been ${status}` };
+    }
+    if (row.ssoCompanyId === null) {
+      return {
+        ok: false,
+        status: 403,
+        detail: 'SSO is not configured for this company, so SCIM is not available',
+      };
+    }
+    if (!row.scimEnabled) {
+      return { ok: false, status: 403, detail: 'SCIM provisioning is turned off for this company' };
+    }
+    await this.touch(row.id, row.lastUsedAt === null ? null : Number(row.lastUsedAt));
+    return { ok: true, companyId: row.companyId, tokenId: row.id };
+  }
+
+  /** Records use at most once a minute per token; the conditional update makes racing requests write once. */
+  private async touch(tokenId: string, lastUsedAt: number | null): Promise<void> {
+    const now = Date.now();
+    if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_RESOLUTION_MS) return;
+    await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedAt: new Date(now) })
+      .where('id = :tokenId AND ("lastUsedAt" IS NULL OR "lastUsedAt" < :threshold)', {
+        tokenId,
+        threshold: now - LAST_USED_RESOLUTION_MS,
+      })
+      .execute();
+  }
+}

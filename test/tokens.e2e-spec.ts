@@ -1,0 +1,285 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newCompanyId, SAML_CONNECTION, scimCompany } from './factories/company.factory';
+import { adminJwt, createTestApp, TestApp } from './support/test-app';
+
+describe('provisioning tokens', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const tokens = (companyId: string) => `/api/companies/${companyId}/scim/tokens`;
+  const spc = '/api/scim/v2/ServiceProviderConfig';
+
+  it('refuses to create a token while SSO is not configured or SCIM is off, saying what to turn on', async () => {
+    const companyId = newCompanyId();
+    const admin = await adminJwt(t.config, [{ id: companyId }]);
+    let response = await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: 'Okta' })
+      .expect(409);
+    expect(response.body.message).toMatch(/SSO is not configured/);
+    await t.http
+      .put(`/api/companies/${companyId}/sso`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send(SAML_CONNECTION)
+      .expect(200);
+    response = await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: 'Okta' })
+      .expect(409);
+    expect(response.body.message).toMatch(/SCIM is turned off.*scimEnabled/);
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(list.body).toEqual([]);
+  });
+
+  it('creates a labelled token whose secret is shown once, with the endpoint URL', async () => {
+    const { companyId, admin } = await scimCompany(t);
+    const response = await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: '  Entra production  ' })
+      .expect(201);
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      label: 'Entra production',
+      prefix: response.body.token.slice(0, 12),
+      status: 'active',
+      createdAt: expect.any(String),
+      expiresAt: null,
+      token: expect.stringMatching(/^scimp_[0-9A-Za-z]{49}$/),
+      endpointUrl: 'https://scim.test/api/scim/v2',
+    });
+
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(list.body).toHaveLength(2);
+    expect(list.body[0]).toEqual({
+      id: response.body.id,
+      label: 'Entra production',
+      prefix: response.body.prefix,
+      status: 'active',
+      createdAt: response.body.createdAt,
+      createdBy: 'admin-user-1',
+      lastUsedAt: null,
+      expiresAt: null,
+      revokedAt: null,
+      revokedBy: null,
+    });
+    const listed = JSON.stringify(list.body);
+    expect(listed).not.toContain(response.body.token);
+    expect(listed).not.toContain(response.body.token.slice(12));
+  });
+
+  it('validates the label and expiry, naming the field', async () => {
+    const { companyId, admin } = await scimCompany(t);
+    const bad: [unknown, RegExp][] = [
+      [{}, /label must be/],
+      [{ label: '   ' }, /label must be 1 to 100 characters/],
+      [{ label: 'x'.repeat(101) }, /label must be 1 to 100 characters/],
+      [{ label: 42 }, /label must be/],
+      [{ label: 'ok', expiresAt: 'tomorrow' }, /expiresAt must be an ISO 8601/],
+      [{ label: 'ok', expiresAt: '2001-01-01T00:00:00Z' }, /expiresAt must be in the future/],
+      [{ label: 'ok', token: 'chosen' }, /property token should not exist/],
+    ];
+    for (const [body, message] of bad) {
+      const response = await t.http
+        .post(tokens(companyId))
+        .set('Authorization', `Bearer ${admin}`)
+        .send(body as object)
+        .expect(400);
+      expect([response.body.message].flat().join(' ')).toMatch(message);
+    }
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(list.body).toHaveLength(1);
+    await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: 'x'.repeat(100) })
+      .expect(201);
+  });
+
+  it('revokes a token at once: the very next SCIM request is refused', async () => {
+    const { companyId, admin, scimToken, tokenId } = await scimCompany(t);
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);
+    const revoked = await t.http
+      .post(`${tokens(companyId)}/${tokenId}/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(revoked.body).toMatchObject({
+      id: tokenId,
+      status: 'revoked',
+      revokedBy: 'admin-user-1',
+    });
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    const refused = await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(401);
+    expect(refused.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '401',
+      detail: 'The bearer token has been revoked',
+    });
+    // Revoking again is harmless and keeps the first revocation's time.
+    const again = await t.http
+      .post(`${tokens(companyId)}/${tokenId}/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+    await t.http
+      .post(`${tokens(companyId)}/not-a-uuid/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(404);
+    await t.http
+      .post(`${tokens(companyId)}/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(404);
+  });
+
+  it('writes lastUsedAt on use, at most about once a minute', async () => {
+    const { companyId, admin, scimToken, tokenId } = await scimCompany(t);
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);
+    const first = (
+      await t.http.get(tokens(companyId)).set('Authorization', `Bearer ${admin}`)
+    ).body.find((row: { id: string }) => row.id === tokenId);
+    expect(first.lastUsedAt).toEqual(expect.any(String));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);
+    const second = (
+      await t.http.get(tokens(companyId)).set('Authorization', `Bearer ${admin}`)
+    ).body.find((row: { id: string }) => row.id === tokenId);
+    expect(second.lastUsedAt).toBe(first.lastUsedAt);
+    // An hour-old lastUsedAt is refreshed by the next request.
+    await t.query(`UPDATE "scim_tokens" SET "lastUsedAt" = $1 WHERE "id" = $2`, [
+      Date.now() - 3_600_000,
+      tokenId,
+    ]);
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);
+    const third = (
+      await t.http.get(tokens(companyId)).set('Authorization', `Bearer ${admin}`)
+    ).body.find((row: { id: string }) => row.id === tokenId);
+    expect(Date.parse(third.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('refuses an expired token', async () => {
+    const { companyId, admin } = await scimCompany(t);
+    const created = await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: 'short-lived', expiresAt: new Date(Date.now() + 60_000).toISOString() })
+      .expect(201);
+    await t.http.get(spc).set('Authorization', `Bearer ${created.body.token}`).expect(200);
+    await t.query(`UPDATE "scim_tokens" SET "expiresAt" = $1 WHERE "id" = $2`, [
+      Date.now() - 1000,
+      created.body.id,
+    ]);
+    const refused = await t.http
+      .get(spc)
+      .set('Authorization', `Bearer ${created.body.token}`)
+      .expect(401);
+    expect(refused.body.detail).toBe('The bearer token has been expired');
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(list.body.find((row: { id: string }) => row.id === created.body.id).status).toBe(
+      'expired',
+    );
+  });
+
+  it('deletes the SCIM configuration: every token revoked and SCIM turned off', async () => {
+    const { companyId, admin, scimToken } = await scimCompany(t);
+    const second = await t.http
+      .post(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ label: 'Second' })
+      .expect(201);
+    const response = await t.http
+      .delete(`/api/companies/${companyId}/scim`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(response.body).toEqual({ scimEnabled: false, revokedTokens: 2 });
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(list.body.map((row: { status: string }) => row.status)).toEqual(['revoked', 'revoked']);
+    const sso = await t.http
+      .get(`/api/companies/${companyId}/sso`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(sso.body).toMatchObject({ configured: true, scimEnabled: false });
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(401);
+    await t.http.get(spc).set('Authorization', `Bearer ${second.body.token}`).expect(401);
+  });
+
+  it("keeps companies apart: B's admin cannot list or revoke A's tokens, and A's token never reaches B", async () => {
+    const a = await scimCompany(t, 'A Okta');
+    const b = await scimCompany(t, 'B Okta');
+    await t.http.get(tokens(a.companyId)).set('Authorization', `Bearer ${b.admin}`).expect(404);
+    await t.http
+      .post(`${tokens(a.companyId)}/${a.tokenId}/revoke`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(404);
+    // Through B's own company path, A's token id is simply not found.
+    await t.http
+      .post(`${tokens(b.companyId)}/${a.tokenId}/revoke`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(404);
+    await t.http
+      .delete(`/api/companies/${a.companyId}/scim`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(404);
+    await t.http
+      .post(tokens(a.companyId))
+      .set('Authorization', `Bearer ${b.admin}`)
+      .send({ label: 'x' })
+      .expect(404);
+    const listB = await t.http
+      .get(tokens(b.companyId))
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(200);
+    expect(listB.body.map((row: { id: string }) => row.id)).toEqual([b.tokenId]);
+    const listA = await t.http
+      .get(tokens(a.companyId))
+      .set('Authorization', `Bearer ${a.admin}`)
+      .expect(200);
+    expect(listA.body).toEqual([expect.objectContaining({ id: a.tokenId, status: 'active' })]);
+    // Turning SCIM off for B does not touch A's token.
+    await t.http
+      .delete(`/api/companies/${b.companyId}/scim`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(200);
+    await t.http.get(spc).set('Authorization', `Bearer ${a.scimToken}`).expect(200);
+  });
+
+  it('keeps the plaintext token out of list answers, logs and the database file', async () => {
+    const { companyId, admin, scimToken } = await scimCompany(t);
+    await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);
+    await t.http.get('/api/scim/v2/Nope').set('Authorization', `Bearer ${scimToken}`).expect(404);
+    const list = await t.http
+      .get(tokens(companyId))
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(JSON.stringify(list.body)).not.toContain(scimToken);
+    expect(t.logger.lines.join('\n')).not.toContain(scimToken);
+    const rows = await t.query(`SELECT * FROM "scim_tokens" WHERE "companyId" = $1`, [companyId]);
+    expect(JSON.stringify(rows)).not.toContain(scimToken);
+    expect(rows[0].secretHash).toMatch(/^[0-9a-f]{64}$/);
+    if (t.engine === 'sqlite') {
+      for (const file of readdirSync(t.dataDir).filter((name) => name.startsWith('scim.sqlite'))) {
+        expect(readFileSync(join(t.dataDir, file)).includes(Buffer.from(scimToken))).toBe(false);
+      }
+    }
+  });
+});
