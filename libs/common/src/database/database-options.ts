@@ -40,6 +40,7 @@ export function databaseOptions(
   return {
     ...common,
     type: 'better-sqlite3',
+    driver: sqliteDriver(),
     database: database.path,
     // TypeORM's defaults (rollback journal, synchronous=FULL) are several times slower.
     // WAL lets readers run beside the one writer; NORMAL is durable across process crashes
@@ -51,4 +52,18 @@ export function databaseOptions(
       db.pragma('foreign_keys = ON');
     },
   };
+}
+
+/**
+ * better-sqlite3 12 (the line that supports Node 20) derives its objects from node::ObjectWrap,
+ * whose destructor aborts the process when a statement is garbage-collected outside a V8
+ * context on Node >= 24.19 (nodejs/node#65446): an abort at a random moment in production.
+ * better-sqlite3 13 uses Node-API and does not, but needs Node 22. So Node 22 and later load
+ * 13 (installed under the alias better-sqlite3-napi, with prebuilt binaries in the package),
+ * and Node 20 loads 12. Both have the same API.
+ */
+export function sqliteDriver(): unknown {
+  const major = Number(process.versions.node.split('.')[0]);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return major >= 22 ? require('better-sqlite3-napi') : require('better-sqlite3');
 }
