@@ -4,6 +4,8 @@ import { CompanyRegistry } from '@app/common';
 import { CompaniesService } from './companies.service';
 import { CompanyEntity } from './company.entity';
 import { DirectoryController } from './directory.controller';
+import { MemberEntity } from './member.entity';
+import { MembersService } from './members.service';
 import { SsoConnectionEntity } from './sso-connection.entity';
 import { SsoService } from './sso.service';
 
@@ -13,13 +15,14 @@ import { SsoService } from './sso.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([CompanyEntity, SsoConnectionEntity])],
+  imports: [TypeOrmModule.forFeature([CompanyEntity, SsoConnectionEntity, MemberEntity])],
   controllers: [DirectoryController],
   providers: [
     CompaniesService,
     SsoService,
+    MembersService,
     { provide: CompanyRegistry, useExisting: CompaniesService },
   ],
-  exports: [CompanyRegistry, CompaniesService, SsoService],
+  exports: [CompanyRegistry, CompaniesService, SsoService, MembersService],
 })
 export class DirectoryModule {}

@@ -3,3 +3,5 @@ export * from './sso-connection.entity';
 export * from './companies.service';
 export * from './sso.service';
 export * from './directory.module';
+export * from './member.entity';
+export * from './members.service';

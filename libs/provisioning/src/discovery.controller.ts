@@ -1,7 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { AppConfig } from '@app/common';
-import { serviceProviderConfig } from '@app/scim-protocol';
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  resourceTypeResource,
+  schemaResource,
+  ScimError,
+  serviceProviderConfig,
+  USER_RESOURCE,
+  USER_SCHEMA,
+} from '@app/scim-protocol';
 import { ScimDiscoveryRoute } from '@app/tokens';
+import { DEFAULT_COUNT, MAX_RESULTS } from './query/list-request';
+import { listResponse } from './scim-response';
+
+/** The schemas and resource types this service serves. */
+const SCHEMAS = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
+const RESOURCE_TYPES = [USER_RESOURCE];
+void GROUP_SCHEMA;
 
 /**
  * SCIM discovery (RFC 7644 §4). ServiceProviderConfig advertises only what is implemented:
@@ -16,14 +32,57 @@ export class DiscoveryController {
   serviceProviderConfig() {
     return serviceProviderConfig(
       {
-        patch: false,
+        patch: true,
         bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-        filter: { supported: false, maxResults: 0 },
+        filter: { supported: true, maxResults: MAX_RESULTS },
+        // Passwords are not stored: signing in is the platform's SSO.
         changePassword: false,
-        sort: false,
-        etag: false,
+        sort: true,
+        etag: true,
+        pagination: {
+          cursor: true,
+          index: true,
+          defaultPaginationMethod: 'index',
+          defaultPageSize: DEFAULT_COUNT,
+          maxPageSize: MAX_RESULTS,
+          cursorTimeout: 3600,
+        },
       },
       `${this.config.scimEndpointUrl}/ServiceProviderConfig`,
     );
+  }
+
+  @Get('Schemas')
+  @ScimDiscoveryRoute()
+  schemas() {
+    const resources = SCHEMAS.map((schema) => schemaResource(schema, this.config.scimEndpointUrl));
+    return listResponse(resources, { totalResults: resources.length, startIndex: 1 });
+  }
+
+  @Get('Schemas/:id')
+  @ScimDiscoveryRoute()
+  schema(@Param('id') id: string) {
+    const schema = SCHEMAS.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    if (!schema) throw ScimError.notFound(`No schema ${id}`);
+    return schemaResource(schema, this.config.scimEndpointUrl);
+  }
+
+  @Get('ResourceTypes')
+  @ScimDiscoveryRoute()
+  resourceTypes() {
+    const resources = RESOURCE_TYPES.map((type) =>
+      resourceTypeResource(type, this.config.scimEndpointUrl),
+    );
+    return listResponse(resources, { totalResults: resources.length, startIndex: 1 });
+  }
+
+  @Get('ResourceTypes/:name')
+  @ScimDiscoveryRoute()
+  resourceType(@Param('name') name: string) {
+    const type = RESOURCE_TYPES.find(
+      (candidate) => candidate.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!type) throw ScimError.notFound(`No resource type ${name}`);
+    return resourceTypeResource(type, this.config.scimEndpointUrl);
   }
 }

@@ -11,7 +11,10 @@ export type ScimErrorType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  // RFC 9865 (cursor pagination)
+  | 'invalidCursor'
+  | 'expiredCursor';
 
 export interface ScimErrorBody {
   schemas: [typeof SCIM_ERROR_SCHEMA];

@@ -8,6 +8,15 @@ export interface ServiceProviderFeatures {
   changePassword: boolean;
   sort: boolean;
   etag: boolean;
+  /** RFC 9865 pagination capabilities. */
+  pagination?: {
+    cursor: boolean;
+    index: boolean;
+    defaultPaginationMethod: 'index' | 'cursor';
+    defaultPageSize: number;
+    maxPageSize: number;
+    cursorTimeout: number;
+  };
 }
 
 /** The ServiceProviderConfig resource of RFC 7643 §5 for the given features. */
@@ -25,6 +34,7 @@ export function serviceProviderConfig(
     changePassword: { supported: features.changePassword },
     sort: { supported: features.sort },
     etag: { supported: features.etag },
+    ...(features.pagination ? { pagination: features.pagination } : {}),
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

@@ -1,0 +1,111 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ScimError } from '@app/scim-protocol';
+import { FilterCompiler, ResourceTable, SqlValue } from './filter-to-sql';
+import { decodeCursor, encodeCursor, ListRequest } from './list-request';
+import { SqlDialect } from './sql-dialect';
+
+export interface ListPage<T> {
+  totalResults: number;
+  startIndex?: number;
+  rows: T[];
+  nextCursor?: string;
+}
+
+/**
+ * Runs a list request in the database: the filter as SQL, a total, a stable order (the sort
+ * attribute, then id), and either index paging (startIndex/count) or RFC 9865 cursor paging
+ * (keyset: the cost of a page does not grow with its position).
+ */
+export async function listResources<T extends ObjectLiteral>(options: {
+  query: SelectQueryBuilder<T>;
+  table: ResourceTable;
+  dialect: SqlDialect;
+  request: ListRequest;
+  /** The total without a filter, from the kept counts rather than COUNT(*). */
+  unfilteredTotal: () => Promise<number>;
+}): Promise<ListPage<T>> {
+  const { query, table, dialect, request } = options;
+  const compiler = new FilterCompiler(table, dialect);
+  if (request.filter) query.andWhere(compiler.compile(request.filter));
+
+  const idColumn = `${table.alias}.id`;
+  let sort: SqlValue = { expr: idColumn, kind: 'string', folded: false, cursorProperty: 'id' };
+  if (request.sortBy) {
+    const value = compiler.sortValue(request.sortBy);
+    if (!value) {
+      throw ScimError.badRequest(
+        'invalidValue',
+        `sortBy "${request.sortBy}" is not a singular attribute of ${table.schema.name}`,
+      );
+    }
+    sort = value;
+  }
+  query.setParameters(compiler.parameters.values);
+
+  const totalResults = request.filter
+    ? await query.clone().getCount()
+    : await options.unfilteredTotal();
+  if (request.count === 0) return { totalResults, startIndex: request.startIndex, rows: [] };
+
+  const descending = request.sortOrder === 'descending';
+  const direction = descending ? 'DESC' : 'ASC';
+  const sortExpr = sort.kind === 'string' ? dialect.binaryText(sort.expr) : sort.expr;
+  const sortKey = `${request.sortBy ?? 'id'}:${direction}`;
+
+  if (request.cursor !== undefined) {
+    if (!sort.cursorProperty) {
+      throw ScimError.badRequest(
+        'invalidValue',
+        `Cursor paging cannot sort by "${request.sortBy}"; sort by userName, displayName, meta.created or meta.lastModified`,
+      );
+    }
+    if (request.cursor !== '') {
+      const position = decodeCursor(request.cursor, sortKey);
+      const op = descending ? '<' : '>';
+      query.andWhere(
+        `(${sortExpr} ${op} :cursorValue OR (${sort.expr} = :cursorValue AND ${idColumn} ${op} :cursorId))`,
+        {
+          cursorValue: position.sortValue,
+          cursorId: position.id,
+        },
+      );
+    }
+    if (sort.cursorProperty !== 'id')
+      query.orderBy(sortExpr, direction).addOrderBy(idColumn, direction);
+    else query.orderBy(idColumn, direction);
+    const rows = await query.limit(request.count + 1).getMany();
+    const hasMore = rows.length > request.count;
+    const page = hasMore ? rows.slice(0, request.count) : rows;
+    const last = page[page.length - 1] as Record<string, unknown> | undefined;
+    const nextCursor =
+      hasMore && last
+        ? encodeCursor({
+            sortValue: cursorValue(last[sort.cursorProperty]),
+            id: String(last.id),
+            sort: sortKey,
+          })
+        : undefined;
+    return { totalResults, rows: page, nextCursor };
+  }
+
+  // Absent values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
+  if (sort.cursorProperty === 'id') {
+    query.orderBy(idColumn, direction);
+  } else {
+    query
+      .orderBy(`(CASE WHEN ${sort.expr} IS NULL THEN 1 ELSE 0 END)`, direction)
+      .addOrderBy(sortExpr, direction)
+      .addOrderBy(idColumn, direction);
+  }
+  const rows = await query
+    .offset(request.startIndex - 1)
+    .limit(request.count)
+    .getMany();
+  return { totalResults, startIndex: request.startIndex, rows };
+}
+
+function cursorValue(value: unknown): string | number | null {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  return null;
+}

@@ -1,0 +1,292 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { v7 as uuidv7 } from 'uuid';
+import { CompanyId } from '@app/common';
+import { MembersService } from '@app/directory';
+import {
+  applyPatch,
+  foldCase,
+  isPlainObject,
+  normalizeResource,
+  parsePatchRequest,
+  requireAttributes,
+  ResourceDocument,
+  ScimError,
+  searchDocument,
+  USER_RESOURCE,
+} from '@app/scim-protocol';
+import { ListRequest } from '../query/list-request';
+import { ListPage, listResources } from '../query/resource-list';
+import { dialectOf, isUniqueViolation } from '../query/database';
+import { checkIfMatch } from '../resource-version';
+import { ScimResourceCountEntity, ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
+import { USER_TABLE } from './user-table';
+
+/** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
+const MAX_USER_NAME = 1024;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly members: MembersService,
+  ) {}
+
+  async get(companyId: CompanyId, id: string): Promise<ScimUserEntity> {
+    const user = await this.dataSource.getRepository(ScimUserEntity).findOneBy({ companyId, id });
+    if (!user) throw ScimError.notFound(`User ${id} not found`);
+    return user;
+  }
+
+  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<ScimUserEntity>> {
+    const query = this.dataSource
+      .getRepository(ScimUserEntity)
+      .createQueryBuilder('u')
+      .where('u.companyId = :companyId', { companyId });
+    return listResources({
+      query,
+      table: USER_TABLE,
+      dialect: dialectOf(this.dataSource),
+      request,
+      unfilteredTotal: () => this.count(companyId),
+    });
+  }
+
+  async create(companyId: CompanyId, body: unknown): Promise<ScimUserEntity> {
+    const document = this.validated(body);
+    const now = new Date();
+    const user = Object.assign(new ScimUserEntity(), {
+      id: uuidv7(),
+      companyId,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.fill(user, document);
+    return this.write(companyId, async (manager) => {
+      await manager.insert(ScimUserEntity, user as QueryDeepPartialEntity<ScimUserEntity>);
+      await this.writeEmails(manager, user);
+      await this.adjustCount(manager, companyId, 1);
+      await this.syncMember(manager, user);
+      return user;
+    });
+  }
+
+  /** PUT (RFC 7644 §3.5.1): the body replaces every writable attribute. */
+  async replace(
+    companyId: CompanyId,
+    id: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<ScimUserEntity> {
+    const document = this.validated(body);
+    return this.update(companyId, id, ifMatch, () => document);
+  }
+
+  /** PATCH (RFC 7644 §3.5.2): all operations apply, or none. */
+  async patch(
+    companyId: CompanyId,
+    id: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<ScimUserEntity> {
+    const operations = parsePatchRequest(body);
+    return this.update(companyId, id, ifMatch, (current) =>
+      operations.length === 0 ? current : applyPatch(current, operations, USER_RESOURCE),
+    );
+  }
+
+  async delete(companyId: CompanyId, id: string, ifMatch?: string): Promise<void> {
+    await this.write(companyId, async (manager) => {
+      const user = await this.lockedUser(manager, companyId, id);
+      checkIfMatch(ifMatch, user.version);
+      // The member loses access in the same transaction as the user goes.
+      await this.members.releaseDeletedScimUser(manager, companyId, id);
+      await manager.delete(ScimUserEntity, { companyId, id });
+      await this.adjustCount(manager, companyId, -1);
+    });
+  }
+
+  private async update(
+    companyId: CompanyId,
+    id: string,
+    ifMatch: string | undefined,
+    change: (current: ResourceDocument) => ResourceDocument,
+  ): Promise<ScimUserEntity> {
+    return this.write(companyId, async (manager) => {
+      const user = await this.lockedUser(manager, companyId, id);
+      checkIfMatch(ifMatch, user.version);
+      const current = {
+        ...user.document,
+        ...(user.externalId ? { externalId: user.externalId } : {}),
+      };
+      const next = change(current);
+      if (JSON.stringify(next) === JSON.stringify(current)) return user; // nothing changed: same version
+      this.fill(user, next);
+      user.version += 1;
+      user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
+      await manager.update(ScimUserEntity, { companyId, id }, <
+        QueryDeepPartialEntity<ScimUserEntity>
+      >{
+        userName: user.userName,
+        userNameKey: user.userNameKey,
+        externalId: user.externalId,
+        displayNameKey: user.displayNameKey,
+        active: user.active,
+        linkEmailKey: user.linkEmailKey,
+        document: user.document,
+        searchDocument: user.searchDocument,
+        version: user.version,
+        updatedAt: user.updatedAt,
+      });
+      await manager.delete(ScimUserEmailEntity, { companyId, userId: id });
+      await this.writeEmails(manager, user);
+      // Deactivation (active: false) removes the member's access in this same transaction.
+      await this.syncMember(manager, user);
+      return user;
+    });
+  }
+
+  private validated(body: unknown): ResourceDocument {
+    const document = normalizeResource(body, USER_RESOURCE);
+    requireAttributes(document, USER_RESOURCE);
+    return document;
+  }
+
+  /** Copies the document into the entity's indexed columns. */
+  private fill(user: ScimUserEntity, document: ResourceDocument): void {
+    const { externalId, ...rest } = document;
+    const userName = document.userName as string;
+    if (userName.trim() === '')
+      throw ScimError.badRequest('invalidValue', 'userName must not be empty');
+    if (userName.length > MAX_USER_NAME) {
+      throw ScimError.badRequest(
+        'invalidValue',
+        `userName is longer than ${MAX_USER_NAME} characters`,
+      );
+    }
+    user.userName = userName;
+    user.userNameKey = foldCase(userName);
+    user.externalId = typeof externalId === 'string' ? externalId : null;
+    user.displayNameKey =
+      typeof rest.displayName === 'string' ? foldCase(rest.displayName).slice(0, 1024) : null;
+    // A user without `active` is active (RFC 7643 leaves the default to us; every IdP means so).
+    user.active = rest.active !== false;
+    user.linkEmailKey = linkEmail(document)?.key ?? null;
+    user.document = rest;
+    user.searchDocument = JSON.stringify(searchDocument(rest, USER_RESOURCE));
+  }
+
+  private async writeEmails(manager: EntityManager, user: ScimUserEntity): Promise<void> {
+    const emails = Array.isArray(user.document.emails)
+      ? (user.document.emails as Record<string, unknown>[])
+      : [];
+    if (emails.length === 0) return;
+    const fold = (value: unknown, max: number) =>
+      typeof value === 'string' ? foldCase(value).slice(0, max) : null;
+    await manager.insert(
+      ScimUserEmailEntity,
+      emails.map((email, position) => ({
+        userId: user.id,
+        position,
+        companyId: user.companyId,
+        valueKey: fold(email.value, 1024),
+        typeKey: fold(email.type, 64),
+        displayKey: fold(email.display, 1024),
+        primary: email.primary === true,
+      })),
+    );
+  }
+
+  private async syncMember(manager: EntityManager, user: ScimUserEntity): Promise<void> {
+    const link = linkEmail(user.document);
+    await this.members.syncScimUser(manager, user.companyId, {
+      scimUserId: user.id,
+      email: link?.email ?? null,
+      emailKey: link?.key ?? null,
+      active: user.active,
+    });
+  }
+
+  private async lockedUser(
+    manager: EntityManager,
+    companyId: CompanyId,
+    id: string,
+  ): Promise<ScimUserEntity> {
+    const query = manager
+      .getRepository(ScimUserEntity)
+      .createQueryBuilder('u')
+      .where('u.companyId = :companyId AND u.id = :id', { companyId, id });
+    // PostgreSQL: lock the row so concurrent writes to one user serialize (SQLite has one writer).
+    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    const user = await query.getOne();
+    if (!user) throw ScimError.notFound(`User ${id} not found`);
+    return user;
+  }
+
+  private async adjustCount(
+    manager: EntityManager,
+    companyId: CompanyId,
+    delta: number,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ScimResourceCountEntity)
+      .values({ companyId, users: 0, groups: 0 })
+      .orIgnore()
+      .execute();
+    await manager
+      .createQueryBuilder()
+      .update(ScimResourceCountEntity)
+      .set({ users: () => `"users" + ${delta}` })
+      .where('companyId = :companyId', { companyId })
+      .execute();
+  }
+
+  private async count(companyId: CompanyId): Promise<number> {
+    const row = await this.dataSource
+      .getRepository(ScimResourceCountEntity)
+      .findOneBy({ companyId });
+    return row?.users ?? 0;
+  }
+
+  /** One transaction; a userName that another request took first is 409 uniqueness. */
+  private async write<T>(
+    companyId: CompanyId,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw ScimError.conflict('A user with this userName already exists in this company');
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * The email that links a SCIM user to a company member: the userName when it is an email
+ * address, else the primary email, else the work email, else the first one.
+ */
+export function linkEmail(document: ResourceDocument): { email: string; key: string } | undefined {
+  const candidates: unknown[] = [document.userName];
+  const emails = Array.isArray(document.emails) ? document.emails.filter(isPlainObject) : [];
+  candidates.push(
+    emails.find((email) => email.primary === true)?.value,
+    emails.find((email) => typeof email.type === 'string' && email.type.toLowerCase() === 'work')
+      ?.value,
+    emails[0]?.value,
+  );
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && EMAIL.test(candidate.trim()) && candidate.length <= 320) {
+      return { email: candidate.trim(), key: foldCase(candidate.trim()) };
+    }
+  }
+  return undefined;
+}
