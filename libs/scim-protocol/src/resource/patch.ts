@@ -223,7 +223,8 @@ function applyAtPath(
         : [];
       const seen = new Set(existing.map((element) => JSON.stringify(element)));
       if (incoming.some((element) => isPlainObject(element) && element.primary === true)) {
-        for (const element of existing) if (isPlainObject(element)) element.primary = false;
+        for (const element of existing)
+          if (isPlainObject(element) && element.primary === true) element.primary = false;
       }
       container[attribute.name] = [
         ...existing,
