@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseConfig } from '../config/app-config';
 import { migrations } from './migrations';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /**
  * The DataSource options for either engine. Entities are registered by the context modules
@@ -21,6 +22,8 @@ export function databaseOptions(
     synchronize: false,
     migrationsTransactionMode: 'each' as const,
     logging: ['error', 'warn', 'migration'] as ('error' | 'warn' | 'migration')[],
+    logger: new TypeOrmLogger(['error', 'warn', 'migration']),
+    maxQueryExecutionTime: 1000,
   };
   if (database.type === 'postgres') {
     return {
