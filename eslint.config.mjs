@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['apps/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**', '.ci/**'],
+    files: ['apps/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**', '.ci/**', 'conformance/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -180,7 +180,7 @@ try {
       step = request[2].trim();
       continue;
     }
-    const failure = /^ {2}FAIL (.*) \(actual=/.exec(line);
+    const failure = /^\s\sFAIL (.*) \(actual=/.exec(line);
     if (failure) record('okta', `${step} :: ${failure[1].trim()}`, false);
   }
   const totals = /(\d+) passed, (\d+) failed/.exec(okta.output);
