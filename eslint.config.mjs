@@ -16,6 +16,9 @@ export default tseslint.config(
         require: 'readonly',
         module: 'readonly',
         __dirname: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
       },
     },
     rules: {

@@ -175,7 +175,7 @@ try {
   ]);
   let step = '';
   for (const line of okta.output.split('\n')) {
-    const request = /^(ok  |FAIL) \d+ \w+ (.*)$/.exec(line);
+    const request = /^(ok {2}|FAIL) \d+ \w+ (.*)$/.exec(line);
     if (request) {
       step = request[2].trim();
       continue;
