@@ -4,14 +4,30 @@ import { v7 as uuidv7 } from 'uuid';
 import { CompanyId, CompanyRole } from '@app/common';
 import { MemberEntity, MemberStatus } from './member.entity';
 
-/** What provisioning tells the directory about one SCIM user, inside its transaction. */
-export interface ScimUserLink {
+/** What provisioning decided about one SCIM user's access (group-based access rules). */
+export interface AccessDecision {
   scimUserId: string;
+  /** The role the member must have; null leaves the member's role as it is. */
+  role: CompanyRole | null;
+  /** Whether the member may enter: the user is active and, if required, in a mapped group. */
+  allowed: boolean;
+}
+
+/** What provisioning tells the directory about one SCIM user, inside its transaction. */
+export interface ScimUserLink extends AccessDecision {
   /** The email that links the user to a member, as sent; null when the user has none. */
   email: string | null;
   /** The same, case-folded. */
   emailKey: string | null;
-  active: boolean;
+  /** The role a member created now gets when the decision names none (the company default). */
+  newMemberRole: CompanyRole;
+}
+
+const ROLE_ORDER: CompanyRole[] = ['member', 'admin', 'owner'];
+
+/** The higher of two roles (owner > admin > member). */
+export function higherRole(a: CompanyRole, b: CompanyRole): CompanyRole {
+  return ROLE_ORDER.indexOf(a) >= ROLE_ORDER.indexOf(b) ? a : b;
 }
 
 /** The role given to people an IdP provisions, until group mappings say otherwise. */
@@ -21,8 +37,8 @@ export const DEFAULT_PROVISIONED_ROLE: CompanyRole = 'member';
 export class MembersService {
   /**
    * Makes the company's members follow a SCIM user, in the caller's transaction: the member
-   * whose email matches is linked (or created, source `scim`) and managed; its access follows
-   * `active`. When the user's email changed, the member of the old email is released.
+   * whose email matches is linked (or created, source `scim`) and managed; its access and role
+   * follow the decision. When the user's email changed, the member of the old email is released.
    */
   async syncScimUser(
     manager: EntityManager,
@@ -42,17 +58,19 @@ export class MembersService {
       }
     }
     if (!link.emailKey || !link.email) return;
-    const status: MemberStatus = link.active ? 'active' : 'suspended';
+    const status: MemberStatus = link.allowed ? 'active' : 'suspended';
     const existing = await members.findOneBy({ companyId, emailKey: link.emailKey });
     if (existing) {
-      if (
+      const role = link.role ?? existing.role;
+      const changed =
         existing.scimUserId !== link.scimUserId ||
         existing.status !== status ||
-        !existing.managed
-      ) {
+        !existing.managed ||
+        existing.role !== role;
+      if (changed) {
         await members.update(
           { companyId, id: existing.id },
-          { scimUserId: link.scimUserId, managed: true, status, updatedAt: now },
+          { scimUserId: link.scimUserId, managed: true, status, role, updatedAt: now },
         );
       }
       return;
@@ -62,7 +80,7 @@ export class MembersService {
       companyId,
       email: link.email,
       emailKey: link.emailKey,
-      role: DEFAULT_PROVISIONED_ROLE,
+      role: link.role ?? link.newMemberRole,
       status,
       source: 'scim',
       managed: true,
@@ -70,6 +88,46 @@ export class MembersService {
       createdAt: now,
       updatedAt: now,
     });
+  }
+
+  /**
+   * Applies access decisions to the members of many SCIM users at once (a group's membership
+   * or a mapping changed): one UPDATE per distinct outcome, touching only rows that differ.
+   */
+  async applyAccess(
+    manager: EntityManager,
+    companyId: CompanyId,
+    decisions: AccessDecision[],
+  ): Promise<void> {
+    const outcomes = new Map<
+      string,
+      { role: CompanyRole | null; status: MemberStatus; ids: string[] }
+    >();
+    for (const decision of decisions) {
+      const status: MemberStatus = decision.allowed ? 'active' : 'suspended';
+      const key = `${decision.role}:${status}`;
+      const outcome = outcomes.get(key) ?? { role: decision.role, status, ids: [] };
+      outcome.ids.push(decision.scimUserId);
+      outcomes.set(key, outcome);
+    }
+    const now = Date.now();
+    for (const { role, status, ids } of outcomes.values()) {
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const query = manager
+          .createQueryBuilder()
+          .update(MemberEntity)
+          .set(
+            role
+              ? { status, role, updatedAt: new Date(now) }
+              : { status, updatedAt: new Date(now) },
+          )
+          .where('companyId = :companyId AND scimUserId IN (:...chunk)', { companyId, chunk });
+        if (role) query.andWhere('(status <> :status OR role <> :role)', { status, role });
+        else query.andWhere('status <> :status', { status });
+        await query.execute();
+      }
+    }
   }
 
   /** The SCIM user is deleted: its member loses access in the same transaction. */

@@ -2,6 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import {
   ENTERPRISE_USER_SCHEMA,
+  GROUP_RESOURCE,
   GROUP_SCHEMA,
   resourceTypeResource,
   schemaResource,
@@ -15,9 +16,8 @@ import { DEFAULT_COUNT, MAX_RESULTS } from './query/list-request';
 import { listResponse } from './scim-response';
 
 /** The schemas and resource types this service serves. */
-const SCHEMAS = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
-const RESOURCE_TYPES = [USER_RESOURCE];
-void GROUP_SCHEMA;
+const SCHEMAS = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA];
+const RESOURCE_TYPES = [USER_RESOURCE, GROUP_RESOURCE];
 
 /**
  * SCIM discovery (RFC 7644 §4). ServiceProviderConfig advertises only what is implemented:

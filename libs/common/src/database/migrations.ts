@@ -1,8 +1,13 @@
 import { Foundation1732300000000 } from './migrations/1732300000000-foundation';
 import { UsersAndMembers1732400000000 } from './migrations/1732400000000-users-and-members';
+import { GroupsAndAccess1732500000000 } from './migrations/1732500000000-groups-and-access';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
  * and the TypeORM CLI run exactly the same set.
  */
-export const migrations = [Foundation1732300000000, UsersAndMembers1732400000000];
+export const migrations = [
+  Foundation1732300000000,
+  UsersAndMembers1732400000000,
+  GroupsAndAccess1732500000000,
+];

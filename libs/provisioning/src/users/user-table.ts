@@ -49,6 +49,15 @@ export const USER_TABLE: ResourceTable = {
         }
       },
     },
+    groups: {
+      from: (resource, alias) =>
+        `"scim_group_members" ${alias} WHERE ${alias}."memberId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
+      subAttribute: (name, alias) => {
+        if (name === 'value') return { expr: `${alias}."groupId"`, kind: 'string', folded: false };
+        if (name === 'type') return { expr: `'direct'`, kind: 'string', folded: true };
+        return undefined;
+      },
+    },
   },
   constants: { 'meta.resourceType': 'User' },
 };

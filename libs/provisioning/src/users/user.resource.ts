@@ -3,7 +3,11 @@ import { etagOf } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 
 /** A stored user as the SCIM User resource (RFC 7643 §4.1), `schemas` listing what it holds. */
-export function userResource(user: ScimUserEntity, baseUrl: string): Record<string, unknown> {
+export function userResource(
+  user: ScimUserEntity,
+  baseUrl: string,
+  groups?: { value: string; display: string }[],
+): Record<string, unknown> {
   const extensions = Object.keys(user.document).filter((key) =>
     key.toLowerCase().startsWith('urn:'),
   );
@@ -16,6 +20,17 @@ export function userResource(user: ScimUserEntity, baseUrl: string): Record<stri
     ...(user.externalId !== null ? { externalId: user.externalId } : {}),
     ...user.document,
     active: user.active,
+    // RFC 7643 §4.1.2: read-only, the user's direct memberships.
+    ...(groups && groups.length
+      ? {
+          groups: groups.map((group) => ({
+            value: group.value,
+            $ref: `${baseUrl}/Groups/${group.value}`,
+            display: group.display,
+            type: 'direct',
+          })),
+        }
+      : {}),
     meta: {
       resourceType: 'User',
       created: user.createdAt.toISOString(),

@@ -15,8 +15,16 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig, CompanyId, CurrentCompany } from '@app/common';
-import { parseProjection, project, ScimError, USER_RESOURCE } from '@app/scim-protocol';
+import {
+  parseProjection,
+  project,
+  Projection,
+  projectionOmits,
+  ScimError,
+  USER_RESOURCE,
+} from '@app/scim-protocol';
 import { ScimRoute } from '@app/tokens';
+import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { listResponse } from '../scim-response';
@@ -30,6 +38,7 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly groups: GroupsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -59,7 +68,7 @@ export class UsersController {
       response.status(304);
       return undefined;
     }
-    return this.render(user, query);
+    return this.render(companyId, user, query);
   }
 
   @Post()
@@ -70,7 +79,7 @@ export class UsersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const user = await this.users.create(companyId, body);
-    const resource = this.render(user, query);
+    const resource = await this.render(companyId, user, query);
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
     response.setHeader('ETag', etagOf(user.version));
     return resource;
@@ -87,7 +96,7 @@ export class UsersController {
   ) {
     const user = await this.users.replace(companyId, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(user, query);
+    return this.render(companyId, user, query);
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
@@ -102,7 +111,7 @@ export class UsersController {
   ) {
     const user = await this.users.patch(companyId, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(user, query);
+    return this.render(companyId, user, query);
   }
 
   @Delete(':id')
@@ -128,7 +137,7 @@ export class UsersController {
     throw new ScimError(405, 'A User supports GET, PUT, PATCH and DELETE');
   }
 
-  private async search(companyId: CompanyId, params: Record<string, unknown>) {
+  async search(companyId: CompanyId, params: Record<string, unknown>) {
     const request = parseListRequest(params);
     const projection = parseProjection(
       USER_RESOURCE,
@@ -136,19 +145,34 @@ export class UsersController {
       request.excludedAttributes,
     );
     const page = await this.users.list(companyId, request);
-    const resources = page.rows.map((user) =>
-      project(userResource(user, this.config.scimEndpointUrl), USER_RESOURCE, projection),
-    );
+    const resources = await this.renderAll(companyId, page.rows, projection);
     return listResponse(resources, page);
   }
 
-  private render(user: ScimUserEntity, query: Record<string, unknown>) {
+  private async render(companyId: CompanyId, user: ScimUserEntity, query: Record<string, unknown>) {
     const projection = parseProjection(
       USER_RESOURCE,
       query.attributes as string | undefined,
       query.excludedAttributes as string | undefined,
     );
-    return project(userResource(user, this.config.scimEndpointUrl), USER_RESOURCE, projection);
+    return (await this.renderAll(companyId, [user], projection))[0];
+  }
+
+  /** Resources for a page of users, with their groups in one query unless projected away. */
+  private async renderAll(companyId: CompanyId, users: ScimUserEntity[], projection: Projection) {
+    const groups = projectionOmits(projection, 'groups')
+      ? undefined
+      : await this.groups.groupsOf(
+          companyId,
+          users.map((user) => user.id),
+        );
+    return users.map((user) =>
+      project(
+        userResource(user, this.config.scimEndpointUrl, groups?.get(user.id)),
+        USER_RESOURCE,
+        projection,
+      ),
+    );
   }
 }
 

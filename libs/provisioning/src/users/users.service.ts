@@ -17,6 +17,7 @@ import {
   searchDocument,
   USER_RESOURCE,
 } from '@app/scim-protocol';
+import { AccessService } from '../access/access.service';
 import { ListRequest } from '../query/list-request';
 import { ListPage, listResources } from '../query/resource-list';
 import { dialectOf, isUniqueViolation } from '../query/database';
@@ -33,6 +34,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly members: MembersService,
+    private readonly access: AccessService,
   ) {}
 
   async get(companyId: CompanyId, id: string): Promise<ScimUserEntity> {
@@ -203,11 +205,18 @@ export class UsersService {
 
   private async syncMember(manager: EntityManager, user: ScimUserEntity): Promise<void> {
     const link = linkEmail(user.document);
+    const policy = await this.access.policy(manager, user.companyId);
+    const [decision] = await this.access.decide(
+      manager,
+      user.companyId,
+      [{ id: user.id, active: user.active }],
+      policy,
+    );
     await this.members.syncScimUser(manager, user.companyId, {
-      scimUserId: user.id,
+      ...decision,
       email: link?.email ?? null,
       emailKey: link?.key ?? null,
-      active: user.active,
+      newMemberRole: policy.defaultRole,
     });
   }
 

@@ -1,0 +1,272 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { CompanyId, CompanyRole } from '@app/common';
+import {
+  AccessDecision,
+  DEFAULT_PROVISIONED_ROLE,
+  higherRole,
+  MembersService,
+} from '@app/directory';
+import { foldCase } from '@app/scim-protocol';
+import { AccessPolicyEntity, GroupRoleMappingEntity } from './access.entities';
+
+/** What the company decided, read once per write. */
+export interface AccessPolicy {
+  defaultRole: CompanyRole;
+  requireGroupMembership: boolean;
+  mappings: GroupRoleMappingEntity[];
+}
+
+const CHUNK = 500;
+
+/**
+ * Group-based access: a managed member's role is the highest role among the mapped groups its
+ * SCIM user belongs to, else the company's default; when the company requires group
+ * membership, only users in at least one mapped group may enter. With no mappings at all,
+ * SCIM does not manage roles (linked members keep theirs, new ones get the default), so
+ * turning SCIM on never demotes an owner.
+ */
+@Injectable()
+export class AccessService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly members: MembersService,
+  ) {}
+
+  async policy(manager: EntityManager, companyId: CompanyId): Promise<AccessPolicy> {
+    const [policy, mappings] = await Promise.all([
+      manager.getRepository(AccessPolicyEntity).findOneBy({ companyId }),
+      manager
+        .getRepository(GroupRoleMappingEntity)
+        .find({ where: { companyId }, order: { createdAt: 'ASC', id: 'ASC' } }),
+    ]);
+    return {
+      defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
+      requireGroupMembership: policy?.requireGroupMembership ?? false,
+      mappings,
+    };
+  }
+
+  /** True when group membership cannot change anyone's access or role. */
+  static inert(policy: AccessPolicy): boolean {
+    return policy.mappings.length === 0 && !policy.requireGroupMembership;
+  }
+
+  /** Decides access for SCIM users, given whether each is active; batched by CHUNK. */
+  async decide(
+    manager: EntityManager,
+    companyId: CompanyId,
+    users: { id: string; active: boolean }[],
+    policy: AccessPolicy,
+  ): Promise<AccessDecision[]> {
+    const roles = new Map<string, CompanyRole>();
+    if (policy.mappings.length > 0) {
+      const groupIds = policy.mappings.flatMap((mapping) =>
+        mapping.groupId ? [mapping.groupId] : [],
+      );
+      const names = policy.mappings.flatMap((mapping) =>
+        mapping.displayNameKey ? [mapping.displayNameKey] : [],
+      );
+      for (let i = 0; i < users.length; i += CHUNK) {
+        const ids = users.slice(i, i + CHUNK).map((user) => user.id);
+        const rows: { memberId: string; groupId: string; displayNameKey: string }[] = await manager
+          .createQueryBuilder()
+          .select([
+            'gm.memberId AS "memberId"',
+            'g.id AS "groupId"',
+            'g.displayNameKey AS "displayNameKey"',
+          ])
+          .from('scim_group_members', 'gm')
+          .innerJoin('scim_groups', 'g', 'g.id = gm.groupId')
+          .where('gm.companyId = :companyId AND gm.memberId IN (:...ids)', { companyId, ids })
+          .andWhere(
+            `(${groupIds.length ? 'g.id IN (:...groupIds)' : '1=0'} OR ${names.length ? 'g.displayNameKey IN (:...names)' : '1=0'})`,
+            { groupIds, names },
+          )
+          .getRawMany();
+        for (const row of rows) {
+          for (const mapping of policy.mappings) {
+            if (
+              mapping.groupId === row.groupId ||
+              (mapping.displayNameKey && mapping.displayNameKey === row.displayNameKey)
+            ) {
+              const current = roles.get(row.memberId);
+              roles.set(row.memberId, current ? higherRole(current, mapping.role) : mapping.role);
+            }
+          }
+        }
+      }
+    }
+    return users.map((user) => {
+      const mapped = roles.get(user.id);
+      return {
+        scimUserId: user.id,
+        role: policy.mappings.length === 0 ? null : (mapped ?? policy.defaultRole),
+        allowed: user.active && (!policy.requireGroupMembership || mapped !== undefined),
+      };
+    });
+  }
+
+  /** Re-decides the given users' access (their group memberships changed), in the caller's transaction. */
+  async refresh(
+    manager: EntityManager,
+    companyId: CompanyId,
+    userIds: string[],
+    policy?: AccessPolicy,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const effective = policy ?? (await this.policy(manager, companyId));
+    // Nothing about groups matters when there are no mappings and membership is not required.
+    if (!policy && AccessService.inert(effective)) return;
+    for (let i = 0; i < userIds.length; i += CHUNK) {
+      const ids = userIds.slice(i, i + CHUNK);
+      const users: { id: string; active: boolean | number }[] = await manager
+        .createQueryBuilder()
+        .select(['u.id AS "id"', 'u.active AS "active"'])
+        .from('scim_users', 'u')
+        .where('u.companyId = :companyId AND u.id IN (:...ids)', { companyId, ids })
+        .getRawMany();
+      const decisions = await this.decide(
+        manager,
+        companyId,
+        users.map((user) => ({ id: user.id, active: Boolean(user.active) })),
+        effective,
+      );
+      await this.members.applyAccess(manager, companyId, decisions);
+    }
+  }
+
+  /** Re-decides the access of every member of a group (it was renamed or deleted). */
+  async refreshGroupMembers(
+    manager: EntityManager,
+    companyId: CompanyId,
+    groupId: string,
+  ): Promise<void> {
+    const policy = await this.policy(manager, companyId);
+    if (AccessService.inert(policy)) return;
+    const rows: { memberId: string }[] = await manager
+      .createQueryBuilder()
+      .select('gm.memberId', 'memberId')
+      .from('scim_group_members', 'gm')
+      .where('gm.companyId = :companyId AND gm.groupId = :groupId', { companyId, groupId })
+      .getRawMany();
+    await this.refresh(
+      manager,
+      companyId,
+      rows.map((row) => row.memberId),
+      policy,
+    );
+  }
+
+  /** Re-decides every SCIM user of the company: a mapping or the policy changed. */
+  private async refreshAll(manager: EntityManager, companyId: CompanyId): Promise<void> {
+    const policy = await this.policy(manager, companyId);
+    let after = '';
+    for (;;) {
+      const page: { id: string }[] = await manager
+        .createQueryBuilder()
+        .select('u.id', 'id')
+        .from('scim_users', 'u')
+        .where('u.companyId = :companyId AND u.id > :after', { companyId, after })
+        .orderBy('u.id', 'ASC')
+        .limit(1000)
+        .getRawMany();
+      if (page.length === 0) return;
+      await this.refresh(
+        manager,
+        companyId,
+        page.map((row) => row.id),
+        policy,
+      );
+      after = page[page.length - 1].id;
+    }
+  }
+
+  async setPolicy(
+    companyId: CompanyId,
+    change: { defaultRole?: CompanyRole; requireGroupMembership?: boolean },
+    actor: string,
+  ): Promise<AccessPolicy> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.policy(manager, companyId);
+      const next = {
+        defaultRole: change.defaultRole ?? current.defaultRole,
+        requireGroupMembership: change.requireGroupMembership ?? current.requireGroupMembership,
+      };
+      if (next.requireGroupMembership && current.mappings.length === 0) {
+        throw new ConflictException(
+          'Map at least one SCIM group to a role before requiring group membership; otherwise nobody could enter',
+        );
+      }
+      await manager
+        .getRepository(AccessPolicyEntity)
+        .save({ companyId, ...next, updatedAt: new Date(), updatedBy: actor });
+      await this.refreshAll(manager, companyId);
+      return this.policy(manager, companyId);
+    });
+  }
+
+  async addMapping(
+    companyId: CompanyId,
+    target: { groupId?: string; displayName?: string; role: CompanyRole },
+    actor: string,
+  ): Promise<GroupRoleMappingEntity> {
+    if (!target.groupId === !target.displayName) {
+      throw new BadRequestException(['give either groupId or displayName']);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      if (target.groupId) {
+        const exists = isUuid(target.groupId)
+          ? await manager
+              .createQueryBuilder()
+              .select('g.id')
+              .from('scim_groups', 'g')
+              .where('g.companyId = :companyId AND g.id = :id', { companyId, id: target.groupId })
+              .getRawOne()
+          : undefined;
+        if (!exists)
+          throw new BadRequestException([
+            `groupId ${target.groupId} is not a SCIM group of this company`,
+          ]);
+      }
+      const mapping = manager.getRepository(GroupRoleMappingEntity).create({
+        id: uuidv7(),
+        companyId,
+        groupId: target.groupId ?? null,
+        displayName: target.displayName ?? null,
+        displayNameKey: target.displayName ? foldCase(target.displayName) : null,
+        role: target.role,
+        createdAt: new Date(),
+        createdBy: actor,
+      });
+      await manager.getRepository(GroupRoleMappingEntity).insert(mapping);
+      await this.refreshAll(manager, companyId);
+      return mapping;
+    });
+  }
+
+  async removeMapping(companyId: CompanyId, mappingId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(GroupRoleMappingEntity);
+      const mapping = isUuid(mappingId)
+        ? await repository.findOneBy({ companyId, id: mappingId })
+        : null;
+      if (!mapping) throw new NotFoundException('Mapping not found');
+      const policy = await this.policy(manager, companyId);
+      if (policy.requireGroupMembership && policy.mappings.length === 1) {
+        throw new ConflictException(
+          'This is the last mapping while group membership is required: turn that off first',
+        );
+      }
+      await repository.delete({ companyId, id: mappingId });
+      await this.refreshAll(manager, companyId);
+    });
+  }
+}

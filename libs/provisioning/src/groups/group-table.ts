@@ -1,0 +1,43 @@
+import { GROUP_RESOURCE } from '@app/scim-protocol';
+import { ResourceTable } from '../query/filter-to-sql';
+
+/** How SCIM Group attributes map onto scim_groups and its memberships, for filters and sorting. */
+export const GROUP_TABLE: ResourceTable = {
+  schema: GROUP_RESOURCE,
+  alias: 'g',
+  searchDocument: 'g.searchDocument',
+  columns: {
+    id: { expr: 'g.id', kind: 'string', folded: false, cursorProperty: 'id' },
+    externalId: { expr: 'g.externalId', kind: 'string', folded: false },
+    displayName: {
+      expr: 'g.displayNameKey',
+      kind: 'string',
+      folded: true,
+      cursorProperty: 'displayNameKey',
+    },
+    'meta.created': {
+      expr: 'g.createdAt',
+      kind: 'date',
+      folded: false,
+      cursorProperty: 'createdAt',
+    },
+    'meta.lastModified': {
+      expr: 'g.updatedAt',
+      kind: 'date',
+      folded: false,
+      cursorProperty: 'updatedAt',
+    },
+  },
+  sideTables: {
+    members: {
+      from: (resource, alias) =>
+        `"scim_group_members" ${alias} WHERE ${alias}."groupId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
+      subAttribute: (name, alias) => {
+        if (name === 'value') return { expr: `${alias}."memberId"`, kind: 'string', folded: false };
+        if (name === 'type') return { expr: `'user'`, kind: 'string', folded: true };
+        return undefined;
+      },
+    },
+  },
+  constants: { 'meta.resourceType': 'Group' },
+};

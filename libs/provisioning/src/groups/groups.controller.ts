@@ -1,0 +1,195 @@
+import {
+  All,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { AppConfig, CompanyId, CurrentCompany } from '@app/common';
+import {
+  GROUP_RESOURCE,
+  parseProjection,
+  project,
+  Projection,
+  projectionOmits,
+  ScimError,
+} from '@app/scim-protocol';
+import { ScimRoute } from '@app/tokens';
+import { parseListRequest } from '../query/list-request';
+import { etagOf, notModified } from '../resource-version';
+import { listResponse } from '../scim-response';
+import { searchBody } from '../users/users.controller';
+import { groupResource, GroupMember } from './group.resource';
+import { GroupsService } from './groups.service';
+import { ScimGroupEntity } from './scim-group.entity';
+
+/** `/Groups` (RFC 7644 §3), scoped to the company of the bearer token. */
+@Controller('api/scim/v2/Groups')
+@ScimRoute()
+export class GroupsController {
+  constructor(
+    private readonly groups: GroupsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
+    return this.search(companyId, query);
+  }
+
+  @Post('.search')
+  @HttpCode(200)
+  searchByPost(@CurrentCompany() companyId: CompanyId, @Body() body: unknown) {
+    return this.search(companyId, searchBody(body));
+  }
+
+  @Get(':id')
+  async get(
+    @CurrentCompany() companyId: CompanyId,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const projection = projectionOf(query);
+    const group = await this.groups.get(companyId, id);
+    response.setHeader('ETag', etagOf(group.version));
+    if (notModified(ifNoneMatch, group.version)) {
+      response.status(304);
+      return undefined;
+    }
+    return this.render(companyId, group, projection);
+  }
+
+  @Post()
+  async create(
+    @CurrentCompany() companyId: CompanyId,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const projection = projectionOf(query);
+    const { group, members } = await this.groups.create(companyId, body);
+    response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
+    response.setHeader('ETag', etagOf(group.version));
+    return project(
+      groupResource(group, this.config.scimEndpointUrl, members),
+      GROUP_RESOURCE,
+      projection,
+    );
+  }
+
+  @Put(':id')
+  async replace(
+    @CurrentCompany() companyId: CompanyId,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const projection = projectionOf(query);
+    const group = await this.groups.replace(companyId, id, body, ifMatch);
+    response.setHeader('ETag', etagOf(group.version));
+    return this.render(companyId, group, projection);
+  }
+
+  /**
+   * RFC 7644 §3.5.2: 204 (as Entra expects for groups), so a PATCH to a group of 100,000
+   * never reads its members back; 200 with the resource when `attributes` asks for it.
+   */
+  @Patch(':id')
+  async patch(
+    @CurrentCompany() companyId: CompanyId,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const projection = projectionOf(query);
+    const group = await this.groups.patch(companyId, id, body, ifMatch);
+    response.setHeader('ETag', etagOf(group.version));
+    if (query.attributes === undefined) {
+      response.status(204);
+      return undefined;
+    }
+    return this.render(companyId, group, projection);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(
+    @CurrentCompany() companyId: CompanyId,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ) {
+    await this.groups.delete(companyId, id, ifMatch);
+  }
+
+  @All()
+  collectionMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
+    response.setHeader('Allow', 'GET, POST');
+    throw new ScimError(405, 'The /Groups collection supports GET and POST');
+  }
+
+  @All(':id')
+  resourceMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
+    response.setHeader('Allow', 'GET, PUT, PATCH, DELETE');
+    throw new ScimError(405, 'A Group supports GET, PUT, PATCH and DELETE');
+  }
+
+  async search(companyId: CompanyId, params: Record<string, unknown>) {
+    const request = parseListRequest(params);
+    const projection = parseProjection(
+      GROUP_RESOURCE,
+      request.attributes,
+      request.excludedAttributes,
+    );
+    const page = await this.groups.list(companyId, request);
+    const members = projectionOmits(projection, 'members')
+      ? undefined
+      : await this.groups.membersOf(
+          companyId,
+          page.rows.map((group) => group.id),
+        );
+    const resources = page.rows.map((group) =>
+      project(
+        groupResource(group, this.config.scimEndpointUrl, members?.get(group.id)),
+        GROUP_RESOURCE,
+        projection,
+      ),
+    );
+    return listResponse(resources, page);
+  }
+
+  private async render(companyId: CompanyId, group: ScimGroupEntity, projection: Projection) {
+    // `excludedAttributes=members` (or attributes without it) never loads members.
+    let members: GroupMember[] | undefined;
+    if (!projectionOmits(projection, 'members')) {
+      members = (await this.groups.membersOf(companyId, [group.id])).get(group.id);
+    }
+    return project(
+      groupResource(group, this.config.scimEndpointUrl, members),
+      GROUP_RESOURCE,
+      projection,
+    );
+  }
+}
+
+function projectionOf(query: Record<string, unknown>): Projection {
+  return parseProjection(
+    GROUP_RESOURCE,
+    query.attributes as string | undefined,
+    query.excludedAttributes as string | undefined,
+  );
+}
