@@ -1,6 +1,6 @@
 import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createGroup, GROUP_SCHEMA, oktaGroup } from './factories/group.factory';
-import { createUser, oktaUser } from './factories/user.factory';
+import { createUser } from './factories/user.factory';
 import { ERROR_SCHEMA, patchOp, scimClient, ScimClient } from './support/scim-client';
 import { createTestApp, TestApp } from './support/test-app';
 
