@@ -11,10 +11,8 @@ import {
 import { ScimRoute } from '@app/tokens';
 import { GroupsController } from './groups/groups.controller';
 import { parseListRequest } from './query/list-request';
-import { listResponse } from './scim-response';
+import { listResponse, ScimJson } from './scim-response';
 import { searchBody, UsersController } from './users/users.controller';
-
-type Page = { totalResults: number; Resources: Record<string, unknown>[] };
 
 /**
  * POST /.search at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. A
@@ -40,15 +38,15 @@ export class SearchController {
       );
     }
     const types = [
-      (p: Record<string, unknown>) => this.users.search(companyId, forType(p, USER_RESOURCE)),
-      (p: Record<string, unknown>) => this.groups.search(companyId, forType(p, GROUP_RESOURCE)),
+      (p: Record<string, unknown>) => this.users.searchPage(companyId, forType(p, USER_RESOURCE)),
+      (p: Record<string, unknown>) => this.groups.searchPage(companyId, forType(p, GROUP_RESOURCE)),
     ];
     const totals: number[] = [];
     let refusals = 0;
     let refusal: unknown;
     for (const search of types) {
       try {
-        totals.push(((await search({ ...params, startIndex: 1, count: 0 })) as Page).totalResults);
+        totals.push((await search({ ...params, startIndex: 1, count: 0 })).page.totalResults);
       } catch (error) {
         if (
           !(error instanceof ScimError) ||
@@ -62,7 +60,7 @@ export class SearchController {
       }
     }
     if (refusals === types.length) throw refusal;
-    const resources: Record<string, unknown>[] = [];
+    const resources: ScimJson[] = [];
     let skip = request.startIndex - 1;
     for (const [index, search] of types.entries()) {
       const room = request.count - resources.length;
@@ -71,8 +69,8 @@ export class SearchController {
         continue;
       }
       if (room <= 0) break;
-      const page = (await search({ ...params, startIndex: skip + 1, count: room })) as Page;
-      resources.push(...page.Resources);
+      const { resources: found } = await search({ ...params, startIndex: skip + 1, count: room });
+      resources.push(...found);
       skip = 0;
     }
     return listResponse(resources, {

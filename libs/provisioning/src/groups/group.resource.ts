@@ -7,9 +7,45 @@ export interface GroupMember {
   display: string | null;
 }
 
+/** What rendering a group needs, read straight from the row. */
+export interface GroupRow {
+  id: string;
+  externalId: string | null;
+  displayName: string;
+  /** The stored document (without displayName, externalId and members), as JSON text. */
+  document: string;
+  version: number | string;
+  createdAt: number | string;
+  updatedAt: number | string;
+  displayNameKey?: string;
+}
+
+export const GROUP_ROW_COLUMNS = [
+  'g.id AS "id"',
+  'g.externalId AS "externalId"',
+  'g.displayName AS "displayName"',
+  'g.document AS "document"',
+  'g.version AS "version"',
+  'g.createdAt AS "createdAt"',
+  'g.updatedAt AS "updatedAt"',
+  'g.displayNameKey AS "displayNameKey"',
+];
+
+export function groupRowOf(group: ScimGroupEntity): GroupRow {
+  return {
+    id: group.id,
+    externalId: group.externalId,
+    displayName: group.displayName,
+    document: JSON.stringify(group.document),
+    version: group.version,
+    createdAt: group.createdAt.getTime(),
+    updatedAt: group.updatedAt.getTime(),
+  };
+}
+
 /** A stored group as the SCIM Group resource (RFC 7643 §4.2); members only when loaded. */
 export function groupResource(
-  group: ScimGroupEntity,
+  group: GroupRow,
   baseUrl: string,
   members?: GroupMember[],
 ): Record<string, unknown> {
@@ -17,7 +53,7 @@ export function groupResource(
     schemas: [SCIM_GROUP_SCHEMA],
     id: group.id,
     ...(group.externalId !== null ? { externalId: group.externalId } : {}),
-    ...group.document,
+    ...(JSON.parse(group.document) as Record<string, unknown>),
     displayName: group.displayName,
     ...(members
       ? {
@@ -31,10 +67,10 @@ export function groupResource(
       : {}),
     meta: {
       resourceType: 'Group',
-      created: group.createdAt.toISOString(),
-      lastModified: group.updatedAt.toISOString(),
+      created: new Date(Number(group.createdAt)).toISOString(),
+      lastModified: new Date(Number(group.updatedAt)).toISOString(),
       location: `${baseUrl}/Groups/${group.id}`,
-      version: etagOf(group.version),
+      version: etagOf(Number(group.version)),
     },
   };
 }

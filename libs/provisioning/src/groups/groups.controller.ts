@@ -28,7 +28,7 @@ import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { listResponse } from '../scim-response';
 import { searchBody } from '../users/users.controller';
-import { groupResource, GroupMember } from './group.resource';
+import { groupResource, GroupMember, groupRowOf } from './group.resource';
 import { GroupsService } from './groups.service';
 import { ScimGroupEntity } from './scim-group.entity';
 
@@ -82,7 +82,7 @@ export class GroupsController {
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
     response.setHeader('ETag', etagOf(group.version));
     return project(
-      groupResource(group, this.config.scimEndpointUrl, members),
+      groupResource(groupRowOf(group), this.config.scimEndpointUrl, members),
       GROUP_RESOURCE,
       projection,
     );
@@ -149,6 +149,12 @@ export class GroupsController {
   }
 
   async search(companyId: CompanyId, params: Record<string, unknown>) {
+    const { page, resources } = await this.searchPage(companyId, params);
+    return listResponse(resources, page);
+  }
+
+  /** One page of groups, rendered; also what the root /.search assembles. */
+  async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
     const request = parseListRequest(params);
     const projection = parseProjection(
       GROUP_RESOURCE,
@@ -169,7 +175,7 @@ export class GroupsController {
         projection,
       ),
     );
-    return listResponse(resources, page);
+    return { page, resources };
   }
 
   private async render(companyId: CompanyId, group: ScimGroupEntity, projection: Projection) {
@@ -179,7 +185,7 @@ export class GroupsController {
       members = (await this.groups.membersOf(companyId, [group.id])).get(group.id);
     }
     return project(
-      groupResource(group, this.config.scimEndpointUrl, members),
+      groupResource(groupRowOf(group), this.config.scimEndpointUrl, members),
       GROUP_RESOURCE,
       projection,
     );

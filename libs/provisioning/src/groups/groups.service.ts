@@ -28,7 +28,7 @@ import { ListRequest } from '../query/list-request';
 import { ListPage, listResources } from '../query/resource-list';
 import { checkIfMatch } from '../resource-version';
 import { ScimResourceCountEntity } from '../users/scim-user.entity';
-import { GroupMember } from './group.resource';
+import { GROUP_ROW_COLUMNS, GroupMember, GroupRow } from './group.resource';
 import { GROUP_TABLE } from './group-table';
 import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity';
 
@@ -74,14 +74,15 @@ export class GroupsService {
     return group;
   }
 
-  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<ScimGroupEntity>> {
+  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<GroupRow>> {
     const query = this.dataSource
       .getRepository(ScimGroupEntity)
       .createQueryBuilder('g')
       .where('g.companyId = :companyId', { companyId });
-    return listResources({
+    return listResources<GroupRow>({
       query,
       table: GROUP_TABLE,
+      columns: GROUP_ROW_COLUMNS,
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: async () =>

@@ -17,14 +17,17 @@ export interface ListPage<T> {
  * (keyset: the cost of a page does not grow with its position).
  */
 export async function listResources<T extends ObjectLiteral>(options: {
-  query: SelectQueryBuilder<T>;
+  query: SelectQueryBuilder<ObjectLiteral>;
   table: ResourceTable;
   dialect: SqlDialect;
   request: ListRequest;
   /** The total without a filter, from the kept counts rather than COUNT(*). */
   unfilteredTotal: () => Promise<number>;
+  /** The columns to read, as `alias.column AS "name"`: rows come back raw, not as entities. */
+  columns: string[];
 }): Promise<ListPage<T>> {
   const { query, table, dialect, request } = options;
+  query.select(options.columns);
   const compiler = new FilterCompiler(table, dialect);
   if (request.filter) query.andWhere(compiler.compile(request.filter));
 
@@ -73,14 +76,14 @@ export async function listResources<T extends ObjectLiteral>(options: {
     if (sort.cursorProperty !== 'id')
       query.orderBy(sortExpr, direction).addOrderBy(idColumn, direction);
     else query.orderBy(idColumn, direction);
-    const rows = await query.limit(request.count + 1).getMany();
+    const rows = (await query.limit(request.count + 1).getRawMany()) as T[];
     const hasMore = rows.length > request.count;
     const page = hasMore ? rows.slice(0, request.count) : rows;
     const last = page[page.length - 1] as Record<string, unknown> | undefined;
     const nextCursor =
       hasMore && last
         ? encodeCursor({
-            sortValue: cursorValue(last[sort.cursorProperty]),
+            sortValue: cursorValue(last[sort.cursorProperty], sort.kind),
             id: String(last.id),
             sort: sortKey,
           })
@@ -97,15 +100,16 @@ export async function listResources<T extends ObjectLiteral>(options: {
       .addOrderBy(sortExpr, direction)
       .addOrderBy(idColumn, direction);
   }
-  const rows = await query
+  const rows = (await query
     .offset(request.startIndex - 1)
     .limit(request.count)
-    .getMany();
+    .getRawMany()) as T[];
   return { totalResults, startIndex: request.startIndex, rows };
 }
 
-function cursorValue(value: unknown): string | number | null {
-  if (value instanceof Date) return value.getTime();
+function cursorValue(value: unknown, kind: SqlValue['kind']): string | number | null {
+  // PostgreSQL returns BIGINT as a string; dates are epoch milliseconds.
+  if (kind === 'date' && value !== null && value !== undefined) return Number(value);
   if (typeof value === 'string' || typeof value === 'number') return value;
   return null;
 }

@@ -2,41 +2,113 @@ import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA } from '@app/scim-protoco
 import { etagOf } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 
+/** What rendering a user needs, read straight from the row (no entity hydration on reads). */
+export interface UserRow {
+  id: string;
+  externalId: string | null;
+  active: boolean | number;
+  /** The stored document, as JSON text. */
+  document: string;
+  version: number | string;
+  createdAt: number | string;
+  updatedAt: number | string;
+  /** Present when a list was sorted or paged by it (cursor paging reads it back). */
+  userNameKey?: string;
+}
+
+/** The columns of a UserRow, for a query builder over `scim_users u`. */
+export const USER_ROW_COLUMNS = [
+  'u.id AS "id"',
+  'u.externalId AS "externalId"',
+  'u.active AS "active"',
+  'u.document AS "document"',
+  'u.version AS "version"',
+  'u.createdAt AS "createdAt"',
+  'u.updatedAt AS "updatedAt"',
+  'u.userNameKey AS "userNameKey"',
+];
+
+export function userRowOf(user: ScimUserEntity): UserRow {
+  return {
+    id: user.id,
+    externalId: user.externalId,
+    active: user.active,
+    document: JSON.stringify(user.document),
+    version: user.version,
+    createdAt: user.createdAt.getTime(),
+    updatedAt: user.updatedAt.getTime(),
+  };
+}
+
+export type UserGroups = { value: string; display: string }[];
+
+function extensionsOf(document: Record<string, unknown>): string[] {
+  return Object.keys(document)
+    .filter((key) => key.toLowerCase().startsWith('urn:'))
+    .sort((a, b) =>
+      a === SCIM_ENTERPRISE_USER_SCHEMA ? -1 : b === SCIM_ENTERPRISE_USER_SCHEMA ? 1 : 0,
+    );
+}
+
+function groupsOf(groups: UserGroups | undefined, baseUrl: string) {
+  // RFC 7643 §4.1.2: read-only, the user's direct memberships.
+  return groups?.map((group) => ({
+    value: group.value,
+    $ref: `${baseUrl}/Groups/${group.value}`,
+    display: group.display,
+    type: 'direct',
+  }));
+}
+
+function metaOf(row: UserRow, baseUrl: string) {
+  return {
+    resourceType: 'User',
+    created: new Date(Number(row.createdAt)).toISOString(),
+    lastModified: new Date(Number(row.updatedAt)).toISOString(),
+    location: `${baseUrl}/Users/${row.id}`,
+    version: etagOf(Number(row.version)),
+  };
+}
+
 /** A stored user as the SCIM User resource (RFC 7643 §4.1), `schemas` listing what it holds. */
 export function userResource(
-  user: ScimUserEntity,
+  row: UserRow,
   baseUrl: string,
-  groups?: { value: string; display: string }[],
+  groups?: UserGroups,
 ): Record<string, unknown> {
-  const extensions = Object.keys(user.document).filter((key) =>
-    key.toLowerCase().startsWith('urn:'),
-  );
-  const ordered = extensions.sort((a, b) =>
-    a === SCIM_ENTERPRISE_USER_SCHEMA ? -1 : b === SCIM_ENTERPRISE_USER_SCHEMA ? 1 : 0,
-  );
+  const document = JSON.parse(row.document) as Record<string, unknown>;
+  const memberships = groupsOf(groups, baseUrl);
   return {
-    schemas: [SCIM_USER_SCHEMA, ...ordered],
-    id: user.id,
-    ...(user.externalId !== null ? { externalId: user.externalId } : {}),
-    ...user.document,
-    active: user.active,
-    // RFC 7643 §4.1.2: read-only, the user's direct memberships.
-    ...(groups && groups.length
-      ? {
-          groups: groups.map((group) => ({
-            value: group.value,
-            $ref: `${baseUrl}/Groups/${group.value}`,
-            display: group.display,
-            type: 'direct',
-          })),
-        }
-      : {}),
-    meta: {
-      resourceType: 'User',
-      created: user.createdAt.toISOString(),
-      lastModified: user.updatedAt.toISOString(),
-      location: `${baseUrl}/Users/${user.id}`,
-      version: etagOf(user.version),
-    },
+    schemas: [SCIM_USER_SCHEMA, ...extensionsOf(document)],
+    id: row.id,
+    ...(row.externalId !== null ? { externalId: row.externalId } : {}),
+    ...document,
+    active: Boolean(row.active),
+    ...(memberships?.length ? { groups: memberships } : {}),
+    meta: metaOf(row, baseUrl),
   };
+}
+
+/**
+ * The same resource as JSON text, built around the stored document's text without parsing
+ * and re-serialising it: the fast path for reads without `attributes`/`excludedAttributes`.
+ * A unit test holds it equal to userResource.
+ */
+export function userResourceJson(row: UserRow, baseUrl: string, groups?: UserGroups): string {
+  const text = row.document;
+  // The document is an object we wrote; its `urn:` keys are the extensions it holds.
+  const extensions = text.includes('"urn:')
+    ? extensionsOf(JSON.parse(text) as Record<string, unknown>)
+    : [];
+  // The stored document never holds `id`, `externalId` or `active` (columns hold them).
+  const body = text.length > 2 ? `${text.slice(1, -1)},` : '';
+  const memberships = groupsOf(groups, baseUrl);
+  return (
+    `{"schemas":${JSON.stringify([SCIM_USER_SCHEMA, ...extensions])},"id":${JSON.stringify(row.id)},` +
+    (row.externalId !== null ? `"externalId":${JSON.stringify(row.externalId)},` : '') +
+    body +
+    `"active":${Boolean(row.active)},` +
+    (memberships?.length ? `"groups":${JSON.stringify(memberships)},` : '') +
+    `"meta":${JSON.stringify(metaOf(row, baseUrl))}}`
+  );
 }

@@ -27,9 +27,8 @@ import { ScimRoute } from '@app/tokens';
 import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
-import { listResponse } from '../scim-response';
-import { userResource } from './user.resource';
-import { ScimUserEntity } from './scim-user.entity';
+import { listResponse, RawJson, resourceBody, ScimJson } from '../scim-response';
+import { userResource, userResourceJson, UserRow, userRowOf } from './user.resource';
 import { UsersService } from './users.service';
 
 /** `/Users` (RFC 7644 §3): every route scoped to the company of the bearer token. */
@@ -62,9 +61,9 @@ export class UsersController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.get(companyId, id);
-    response.setHeader('ETag', etagOf(user.version));
-    if (notModified(ifNoneMatch, user.version)) {
+    const user = await this.users.getRow(companyId, id);
+    response.setHeader('ETag', etagOf(Number(user.version)));
+    if (notModified(ifNoneMatch, Number(user.version))) {
       response.status(304);
       return undefined;
     }
@@ -79,7 +78,7 @@ export class UsersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const user = await this.users.create(companyId, body);
-    const resource = await this.render(companyId, user, query);
+    const resource = await this.render(companyId, userRowOf(user), query);
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
     response.setHeader('ETag', etagOf(user.version));
     return resource;
@@ -96,7 +95,7 @@ export class UsersController {
   ) {
     const user = await this.users.replace(companyId, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, user, query);
+    return this.render(companyId, userRowOf(user), query);
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
@@ -111,7 +110,7 @@ export class UsersController {
   ) {
     const user = await this.users.patch(companyId, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, user, query);
+    return this.render(companyId, userRowOf(user), query);
   }
 
   @Delete(':id')
@@ -138,6 +137,12 @@ export class UsersController {
   }
 
   async search(companyId: CompanyId, params: Record<string, unknown>) {
+    const { page, resources } = await this.searchPage(companyId, params);
+    return listResponse(resources, page);
+  }
+
+  /** One page of users, rendered; also what the root /.search assembles. */
+  async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
     const request = parseListRequest(params);
     const projection = parseProjection(
       USER_RESOURCE,
@@ -145,33 +150,39 @@ export class UsersController {
       request.excludedAttributes,
     );
     const page = await this.users.list(companyId, request);
-    const resources = await this.renderAll(companyId, page.rows, projection);
-    return listResponse(resources, page);
+    return { page, resources: await this.renderAll(companyId, page.rows, projection) };
   }
 
-  private async render(companyId: CompanyId, user: ScimUserEntity, query: Record<string, unknown>) {
+  private async render(companyId: CompanyId, user: UserRow, query: Record<string, unknown>) {
     const projection = parseProjection(
       USER_RESOURCE,
       query.attributes as string | undefined,
       query.excludedAttributes as string | undefined,
     );
-    return (await this.renderAll(companyId, [user], projection))[0];
+    return resourceBody((await this.renderAll(companyId, [user], projection))[0]);
   }
 
-  /** Resources for a page of users, with their groups in one query unless projected away. */
-  private async renderAll(companyId: CompanyId, users: ScimUserEntity[], projection: Projection) {
+  /**
+   * Resources for a page of users, their groups in one query unless projected away. Without a
+   * projection each is JSON text around the stored document (no parse and re-serialise).
+   */
+  private async renderAll(
+    companyId: CompanyId,
+    users: UserRow[],
+    projection: Projection,
+  ): Promise<ScimJson[]> {
     const groups = projectionOmits(projection, 'groups')
       ? undefined
       : await this.groups.groupsOf(
           companyId,
           users.map((user) => user.id),
         );
+    const base = this.config.scimEndpointUrl;
+    if (!projection.attributes && !projection.excludedAttributes) {
+      return users.map((user) => new RawJson(userResourceJson(user, base, groups?.get(user.id))));
+    }
     return users.map((user) =>
-      project(
-        userResource(user, this.config.scimEndpointUrl, groups?.get(user.id)),
-        USER_RESOURCE,
-        projection,
-      ),
+      project(userResource(user, base, groups?.get(user.id)), USER_RESOURCE, projection),
     );
   }
 }

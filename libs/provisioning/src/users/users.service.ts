@@ -24,6 +24,7 @@ import { dialectOf, isUniqueViolation } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimResourceCountEntity, ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
+import { USER_ROW_COLUMNS, UserRow } from './user.resource';
 
 /** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
 const MAX_USER_NAME = 1024;
@@ -43,17 +44,30 @@ export class UsersService {
     return user;
   }
 
-  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<ScimUserEntity>> {
+  /** One user as a raw row, for reads (no entity hydration). */
+  async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
+    const row = await this.dataSource
+      .getRepository(ScimUserEntity)
+      .createQueryBuilder('u')
+      .select(USER_ROW_COLUMNS)
+      .where('u.companyId = :companyId AND u.id = :id', { companyId, id })
+      .getRawOne<UserRow>();
+    if (!row) throw ScimError.notFound(`User ${id} not found`);
+    return row;
+  }
+
+  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<UserRow>> {
     const query = this.dataSource
       .getRepository(ScimUserEntity)
       .createQueryBuilder('u')
       .where('u.companyId = :companyId', { companyId });
-    return listResources({
+    return listResources<UserRow>({
       query,
       table: USER_TABLE,
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => this.count(companyId),
+      columns: USER_ROW_COLUMNS,
     });
   }
 
@@ -160,7 +174,8 @@ export class UsersService {
 
   /** Copies the document into the entity's indexed columns. */
   private fill(user: ScimUserEntity, document: ResourceDocument): void {
-    const { externalId, ...rest } = document;
+    // id, externalId and active live in columns; the document holds the rest.
+    const { externalId, active, ...rest } = document;
     const userName = document.userName as string;
     if (userName.trim() === '')
       throw ScimError.badRequest('invalidValue', 'userName must not be empty');
@@ -176,7 +191,7 @@ export class UsersService {
     user.displayNameKey =
       typeof rest.displayName === 'string' ? foldCase(rest.displayName).slice(0, 1024) : null;
     // A user without `active` is active (RFC 7643 leaves the default to us; every IdP means so).
-    user.active = rest.active !== false;
+    user.active = active !== false;
     user.linkEmailKey = linkEmail(document)?.key ?? null;
     user.document = rest;
     user.searchDocument = JSON.stringify(searchDocument(rest, USER_RESOURCE));

@@ -1,0 +1,315 @@
+// Load generator for the SCIM benchmarks (autocannon on loopback). Starts bench/server.ts in
+// a child process (the real service and a bare NestJS route, seeded), runs each scenario, and
+// writes bench/results/<dataset>.json. `node bench/run.mjs [users...]`, e.g. 10000 100500.
+// Durations are short so the whole run fits in a few minutes on 2 cores; see RESULTS.md.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.DURATION ?? 8);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const PORT = 3100;
+const BARE_PORT = 3101;
+const datasets = process.argv.slice(2).map(Number);
+if (datasets.length === 0) datasets.push(10_000, 100_500);
+
+function startServer(users, groupSizes) {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        join(root, 'bench', 'server.ts'),
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          USERS: String(users),
+          GROUP_SIZES: groupSizes.join(','),
+          PORT: String(PORT),
+          BARE_PORT: String(BARE_PORT),
+          TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) done({ child, info: JSON.parse(line) });
+    });
+    child.on('exit', (code) => fail(new Error(`server exited ${code}`)));
+  });
+}
+
+const base = `http://127.0.0.1:${PORT}/api/scim/v2`;
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+async function load(name, options) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const row = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(48)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
+  );
+  return row;
+}
+
+async function timed(name, method, path, token, body) {
+  const started = process.hrtime.bigint();
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`${name.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms  (HTTP ${response.status})`);
+  if (response.status >= 300) throw new Error(`${name}: HTTP ${response.status}`);
+  return { name, ms: Math.round(ms * 10) / 10 };
+}
+
+const patchOp = (...Operations) => ({
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+  Operations,
+});
+
+async function runDataset(users) {
+  const groupSizes = users >= 100_000 ? [100, 10_000, 100_000] : [100, 10_000];
+  const { child, info } = await startServer(users, groupSizes);
+  // A fresh object each time: autocannon writes content-length into the headers it is given.
+  const authOf = () => ({
+    authorization: `Bearer ${info.token}`,
+    'content-type': 'application/scim+json',
+  });
+  console.log(`\n== ${users} users (${info.engine}), seeded in ${info.seedSeconds} s`);
+  const rows = [];
+  try {
+    rows.push(await load('bare NestJS route', { url: `http://127.0.0.1:${BARE_PORT}/bare` }));
+    rows.push(
+      await load('GET /Users/{id}', {
+        url: base,
+        requests: [
+          {
+            setupRequest: (r) => ({
+              ...r,
+              method: 'GET',
+              path: `/api/scim/v2/Users/${pick(info.sampleIds)}`,
+              headers: authOf(),
+            }),
+          },
+        ],
+      }),
+    );
+    rows.push(
+      await load('GET /Users?filter=userName eq', {
+        url: base,
+        requests: [
+          {
+            setupRequest: (r) => ({
+              ...r,
+              method: 'GET',
+              path: `/api/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${Math.floor(Math.random() * users)}@bench.example.com"`)}`,
+              headers: authOf(),
+            }),
+          },
+        ],
+      }),
+    );
+    rows.push(
+      await load('GET /Users 100-user page, startIndex=1', {
+        url: `${base}/Users?startIndex=1&count=100`,
+        headers: authOf(),
+      }),
+    );
+    rows.push(
+      await load(`GET /Users 100-user page, startIndex=${users - 99}`, {
+        url: `${base}/Users?startIndex=${users - 99}&count=100`,
+        headers: authOf(),
+      }),
+    );
+    let created = 0;
+    rows.push(
+      await load('POST /Users', {
+        url: base,
+        requests: [
+          {
+            setupRequest: (r) => ({
+              ...r,
+              method: 'POST',
+              path: '/api/scim/v2/Users',
+              headers: authOf(),
+              body: JSON.stringify({
+                schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+                userName: `new${created++}-${users}@bench.example.com`,
+                name: { givenName: 'New', familyName: 'Person' },
+                emails: [
+                  {
+                    value: `new${created}-${users}@bench.example.com`,
+                    type: 'work',
+                    primary: true,
+                  },
+                ],
+                active: true,
+              }),
+            }),
+          },
+        ],
+      }),
+    );
+    let next = 0;
+    rows.push(
+      await load('PATCH /Users/{id} deactivate', {
+        url: base,
+        requests: [
+          {
+            setupRequest: (r) => ({
+              ...r,
+              method: 'PATCH',
+              path: `/api/scim/v2/Users/${info.sampleIds[next++ % info.sampleIds.length]}`,
+              headers: authOf(),
+              body: JSON.stringify(
+                patchOp({ op: 'replace', path: 'active', value: next % 2 === 0 }),
+              ),
+            }),
+          },
+        ],
+      }),
+    );
+
+    // Groups: one-member add and remove (one connection, so latency is per request).
+    for (const size of groupSizes) {
+      const groupId = info.groups[size];
+      let flip = 0;
+      const spare = info.spareIds[0];
+      rows.push(
+        await load(`PATCH add+remove one member, group of ${size}`, {
+          connections: 1,
+          url: base,
+          requests: [
+            {
+              setupRequest: (r) => ({
+                ...r,
+                method: 'PATCH',
+                path: `/api/scim/v2/Groups/${groupId}`,
+                headers: authOf(),
+                body: JSON.stringify(
+                  flip++ % 2 === 0
+                    ? patchOp({ op: 'add', path: 'members', value: [{ value: spare }] })
+                    : patchOp({ op: 'remove', path: `members[value eq "${spare}"]` }),
+                ),
+              }),
+            },
+          ],
+        }),
+      );
+    }
+    rows.push(
+      await load(`GET /Groups/{id}?excludedAttributes=members (${Math.max(...groupSizes)})`, {
+        url: `${base}/Groups/${info.groups[Math.max(...groupSizes)]}?excludedAttributes=members`,
+        headers: authOf(),
+      }),
+    );
+
+    // Single large operations, timed once each.
+    const create = await fetch(`${base}/Groups`, {
+      method: 'POST',
+      headers: authOf(),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Bulk target',
+      }),
+    });
+    const bulkGroup = (await create.json()).id;
+    const members = await fetch(`${base}/Groups/${info.groups[10_000]}?attributes=members`, {
+      headers: authOf(),
+    }).then((r) => r.json());
+    const memberIds = members.members.map((m) => m.value);
+    rows.push(
+      await timed(
+        'PATCH add 10,000 members (one request)',
+        'PATCH',
+        `/Groups/${bulkGroup}`,
+        info.token,
+        patchOp({ op: 'add', path: 'members', value: memberIds.map((value) => ({ value })) }),
+      ),
+    );
+    for (const size of groupSizes.filter((s) => s >= 10_000)) {
+      const current =
+        size === 10_000
+          ? memberIds
+          : (
+              await fetch(`${base}/Groups/${info.groups[size]}`, { headers: authOf() }).then((r) =>
+                r.json(),
+              )
+            ).members.map((m) => m.value);
+      const swap = Math.floor(size / 100);
+      const replacement = [...current.slice(swap), ...info.spareIds.slice(0, swap)];
+      if (replacement.length === size) {
+        rows.push(
+          await timed(
+            `PATCH replace full list of ${size}, 1% changed`,
+            'PATCH',
+            `/Groups/${info.groups[size]}`,
+            info.token,
+            patchOp({
+              op: 'replace',
+              path: 'members',
+              value: replacement.map((value) => ({ value })),
+            }),
+          ),
+        );
+      }
+    }
+    rows.push(
+      await timed(
+        `GET /Groups/{id} whole, ${Math.max(...groupSizes)} members`,
+        'GET',
+        `/Groups/${info.groups[Math.max(...groupSizes)]}`,
+        info.token,
+      ),
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return { users, engine: info.engine, seedSeconds: info.seedSeconds, rows };
+}
+
+const machine = {
+  cpus: cpus().length,
+  model: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+for (const users of datasets) {
+  const result = await runDataset(users);
+  writeFileSync(
+    join(root, 'bench', 'results', `scim-${users}.json`),
+    JSON.stringify(
+      {
+        machine,
+        date: new Date().toISOString(),
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+        ...result,
+      },
+      null,
+      2,
+    ),
+  );
+}
