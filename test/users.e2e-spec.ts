@@ -341,6 +341,30 @@ describe('SCIM Users', () => {
       expect(filtered.body).toMatchObject({ totalResults: 4, itemsPerPage: 1 });
     });
 
+    it('pages the same after a write between pages (remembered page starts are dropped on writes)', async () => {
+      const firstPage = await scim.get('/Users?startIndex=1&count=2&sortBy=userName').expect(200);
+      expect(
+        firstPage.body.Resources.map((user: { userName: string }) => user.userName[0]).join(''),
+      ).toBe('ab');
+      const extra = await createUser(scim, {
+        schemas: [USER_SCHEMA],
+        userName: 'aaron@example.com',
+      });
+      const second = await scim.get('/Users?startIndex=3&count=2&sortBy=userName').expect(200);
+      expect(
+        second.body.Resources.map((user: { userName: string }) => user.userName.slice(0, 2)).join(
+          ',',
+        ),
+      ).toBe('bo,ca');
+      await scim.delete(`/Users/${extra.id}`).expect(204);
+      const again = await scim.get('/Users?startIndex=3&count=2&sortBy=userName').expect(200);
+      expect(
+        again.body.Resources.map((user: { userName: string }) => user.userName[0]).join(''),
+      ).toBe('cd');
+      const repeat = await scim.get('/Users?startIndex=3&count=2&sortBy=userName').expect(200);
+      expect(repeat.body.Resources).toEqual(again.body.Resources);
+    });
+
     it('sorts by any singular attribute, ascending or descending, absent values last', async () => {
       const byUserName = await scim.get('/Users?sortBy=userName&sortOrder=descending').expect(200);
       expect(

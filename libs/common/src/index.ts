@@ -15,3 +15,4 @@ export * from './http/body-parsing';
 export * from './http/http-exception.filter';
 export * from './http/request-id';
 export * from './http/scim-path';
+export * from './http/error-detail';

@@ -10,6 +10,7 @@ import { ScimError, scimErrorBody } from '@app/scim-protocol';
 import type { Request, Response } from 'express';
 import { isScimRequest } from './scim-path';
 import { requestIdOf } from './request-id';
+import { rememberErrorDetail } from './error-detail';
 
 /**
  * The one exception filter: SCIM routes answer RFC 7644 §3.12 bodies, admin routes Nest's
@@ -30,6 +31,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (isScimRequest(request)) {
       const error = toScimError(exception, requestId);
       if (error.status >= 500) this.logUnexpected(exception, request, requestId);
+      rememberErrorDetail(response, error.detail);
       response.status(error.status).type('application/scim+json').json(error.toBody());
       return;
     }

@@ -25,6 +25,7 @@ import {
 import { AccessService } from '../access/access.service';
 import { dialectOf, isUniqueViolation } from '../query/database';
 import { ListRequest } from '../query/list-request';
+import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
 import { checkIfMatch } from '../resource-version';
 import { ScimResourceCountEntity } from '../users/scim-user.entity';
@@ -61,6 +62,9 @@ const invalidValue = (detail: string) => ScimError.badRequest('invalidValue', de
  */
 @Injectable()
 export class GroupsService {
+  /** Page starts of /Groups lists, per company (see PageAnchors). */
+  private readonly anchors = new PageAnchors();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
@@ -83,6 +87,7 @@ export class GroupsService {
       query,
       table: GROUP_TABLE,
       columns: GROUP_ROW_COLUMNS,
+      anchors: { cache: this.anchors, scope: companyId },
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: async () =>
@@ -151,7 +156,7 @@ export class GroupsService {
       updatedAt: now,
     });
     this.fill(group, document);
-    return this.write(async (manager) => {
+    return this.write(companyId, async (manager) => {
       await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
       await this.adjustCount(manager, companyId, 1);
       const incoming = dedupe(members ?? []);
@@ -215,7 +220,7 @@ export class GroupsService {
   }
 
   async delete(companyId: CompanyId, id: string, ifMatch?: string): Promise<void> {
-    await this.write(async (manager) => {
+    await this.write(companyId, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
       // Memberships go with the group (ON DELETE CASCADE), and so does the access they gave:
@@ -241,7 +246,7 @@ export class GroupsService {
       current: ResourceDocument,
     ) => Promise<{ document: ResourceDocument; changed: string[] }>,
   ): Promise<ScimGroupEntity> {
-    return this.write(async (manager) => {
+    return this.write(companyId, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
       const current: ResourceDocument = {
@@ -525,13 +530,20 @@ export class GroupsService {
       .execute();
   }
 
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async write<T>(
+    companyId: CompanyId,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    this.anchors.invalidate(companyId);
     try {
       return await this.dataSource.transaction(work);
     } catch (error) {
       if (isUniqueViolation(error))
         throw ScimError.conflict('A group with this displayName already exists in this company');
       throw error;
+    } finally {
+      // Again after the commit: a page read during the write may have remembered old starts.
+      this.anchors.invalidate(companyId);
     }
   }
 }

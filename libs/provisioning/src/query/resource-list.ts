@@ -2,6 +2,7 @@ import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ScimError } from '@app/scim-protocol';
 import { FilterCompiler, ResourceTable, SqlValue } from './filter-to-sql';
 import { decodeCursor, encodeCursor, ListRequest } from './list-request';
+import { PageAnchors } from './page-anchors';
 import { SqlDialect } from './sql-dialect';
 
 export interface ListPage<T> {
@@ -25,6 +26,8 @@ export async function listResources<T extends ObjectLiteral>(options: {
   unfilteredTotal: () => Promise<number>;
   /** The columns to read, as `alias.column AS "name"`: rows come back raw, not as entities. */
   columns: string[];
+  /** Remembered page starts, and the scope (company and resource type) they belong to. */
+  anchors?: { cache: PageAnchors; scope: string };
 }): Promise<ListPage<T>> {
   const { query, table, dialect, request } = options;
   query.select(options.columns);
@@ -100,11 +103,63 @@ export async function listResources<T extends ObjectLiteral>(options: {
       .addOrderBy(sortExpr, direction)
       .addOrderBy(idColumn, direction);
   }
-  const rows = (await query
-    .offset(request.startIndex - 1)
-    .limit(request.count)
-    .getRawMany()) as T[];
+  const { anchors } = options;
+  if (!anchors || !sort.cursorProperty || request.startIndex === 1) {
+    const rows = (await query
+      .offset(request.startIndex - 1)
+      .limit(request.count)
+      .getRawMany()) as T[];
+    rememberNext(rows);
+    return { totalResults, startIndex: request.startIndex, rows };
+  }
+  // Sorting on a never-null column: a remembered start makes this page a keyset read.
+  const queryKey = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
+  const anchor = anchors.cache.get(anchors.scope, queryKey, request.startIndex);
+  let rows: T[];
+  if (anchor) {
+    const op = descending ? '<' : '>';
+    query.andWhere(
+      `(${sortExpr} ${op} :anchorValue OR (${sort.expr} = :anchorValue AND ${idColumn} ${op} :anchorId))`,
+      {
+        anchorValue: anchor.value,
+        anchorId: anchor.id,
+      },
+    );
+    rows = (await query.limit(request.count).getRawMany()) as T[];
+  } else {
+    // Read one row more, before the page, and remember it as this page's start.
+    const withBefore = (await query
+      .offset(request.startIndex - 2)
+      .limit(request.count + 1)
+      .getRawMany()) as T[];
+    const before = withBefore.shift() as Record<string, unknown> | undefined;
+    if (before) {
+      anchors.cache.set(
+        anchors.scope,
+        queryKey,
+        request.startIndex,
+        cursorValue(before[sort.cursorProperty], sort.kind)!,
+        String(before.id),
+      );
+    }
+    rows = withBefore;
+  }
+  rememberNext(rows);
   return { totalResults, startIndex: request.startIndex, rows };
+
+  function rememberNext(page: T[]) {
+    const last = page[page.length - 1] as Record<string, unknown> | undefined;
+    if (anchors && sort.cursorProperty && last && page.length === request.count) {
+      const key = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
+      anchors.cache.set(
+        anchors.scope,
+        key,
+        request.startIndex + request.count,
+        cursorValue(last[sort.cursorProperty], sort.kind)!,
+        String(last.id),
+      );
+    }
+  }
 }
 
 function cursorValue(value: unknown, kind: SqlValue['kind']): string | number | null {

@@ -19,6 +19,7 @@ import {
 } from '@app/scim-protocol';
 import { AccessService } from '../access/access.service';
 import { ListRequest } from '../query/list-request';
+import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
 import { dialectOf, isUniqueViolation } from '../query/database';
 import { checkIfMatch } from '../resource-version';
@@ -32,6 +33,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 @Injectable()
 export class UsersService {
+  /** Page starts of /Users lists, per company (see PageAnchors). */
+  private readonly anchors = new PageAnchors();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly members: MembersService,
@@ -68,6 +72,7 @@ export class UsersService {
       request,
       unfilteredTotal: () => this.count(companyId),
       columns: USER_ROW_COLUMNS,
+      anchors: { cache: this.anchors, scope: companyId },
     });
   }
 
@@ -283,6 +288,7 @@ export class UsersService {
     companyId: CompanyId,
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
+    this.anchors.invalidate(companyId);
     try {
       return await this.dataSource.transaction(work);
     } catch (error) {
@@ -290,6 +296,9 @@ export class UsersService {
         throw ScimError.conflict('A user with this userName already exists in this company');
       }
       throw error;
+    } finally {
+      // Again after the commit: a page read during the write may have remembered old starts.
+      this.anchors.invalidate(companyId);
     }
   }
 }

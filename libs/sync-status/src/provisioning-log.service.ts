@@ -1,0 +1,83 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, LessThan } from 'typeorm';
+import { CompanyId } from '@app/common';
+import { ProvisioningEventEntity } from './provisioning-event.entity';
+
+const FLUSH_EVERY_MS = 250;
+const FLUSH_AT = 200;
+
+/**
+ * Records SCIM requests. Entries are buffered and written in batches, off the request path;
+ * a flush also runs at shutdown. Losing a quarter second of log on a crash is acceptable: the
+ * log describes requests, it does not hold anything a client was promised.
+ */
+@Injectable()
+export class ProvisioningLogService implements OnApplicationShutdown {
+  private readonly logger = new Logger('ProvisioningLog');
+  private buffer: ProvisioningEventEntity[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  record(event: ProvisioningEventEntity): void {
+    this.buffer.push(event);
+    if (this.buffer.length >= FLUSH_AT) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+  }
+
+  /** Writes what is buffered; resolves when it is in the database. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0 || !this.dataSource.isInitialized) return;
+      try {
+        await this.dataSource.getRepository(ProvisioningEventEntity).insert(batch);
+      } catch (error) {
+        this.logger.warn(
+          `could not write ${batch.length} provisioning log entries: ${(error as Error).message}`,
+        );
+      }
+    });
+    return this.flushing;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Deletes entries older than the retention; returns how many went. */
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.dataSource
+      .getRepository(ProvisioningEventEntity)
+      .delete({ createdAt: LessThan(olderThan) });
+    return result.affected ?? 0;
+  }
+
+  latest(
+    companyId: CompanyId,
+    where: 'success' | 'problem' | 'write-problem',
+  ): Promise<ProvisioningEventEntity | null> {
+    const query = this.dataSource
+      .getRepository(ProvisioningEventEntity)
+      .createQueryBuilder('e')
+      .where('e.companyId = :companyId', { companyId })
+      .orderBy('e.createdAt', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(1);
+    if (where === 'success') query.andWhere("e.outcome = 'success'");
+    else if (where === 'problem') query.andWhere("e.outcome <> 'success'");
+    else query.andWhere("e.method IN ('POST', 'PUT', 'PATCH', 'DELETE')");
+    return query.getOne();
+  }
+
+  recent(companyId: CompanyId, limit: number): Promise<ProvisioningEventEntity[]> {
+    return this.dataSource
+      .getRepository(ProvisioningEventEntity)
+      .find({ where: { companyId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+}
