@@ -1,7 +1,8 @@
 // Two projects: unit tests beside the code, in-process e2e suites under test/ (real database:
 // a SQLite file per suite, or the PostgreSQL of DATABASE_URL).
 const moduleNameMapper = {
-  '^@app/(common|scim-protocol|tokens|provisioning|directory)$': '<rootDir>/libs/$1/src',
+  '^@app/(common|scim-protocol|tokens|provisioning|directory|sync-status|reconciliation)$':
+    '<rootDir>/libs/$1/src',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],

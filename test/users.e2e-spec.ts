@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createUser, entraUser, oktaUser } from './factories/user.factory';
 import {
@@ -650,7 +651,7 @@ describe('SCIM Users', () => {
       await t.query(
         `INSERT INTO "members" ("id", "companyId", "email", "emailKey", "role", "status", "source", "managed", "scimUserId", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, 'admin', 'active', 'sso', $5, NULL, $6, $7)`,
         [
-          '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+          uuidv7(),
           a.companyId,
           'Existing@Example.com',
           'existing@example.com',

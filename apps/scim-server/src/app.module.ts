@@ -11,6 +11,8 @@ import {
 } from '@app/common';
 import { DirectoryModule } from '@app/directory';
 import { ProvisioningModule } from '@app/provisioning';
+import { ReconciliationModule } from '@app/reconciliation';
+import { SyncStatusModule } from '@app/sync-status';
 import { TokensModule } from '@app/tokens';
 import { HealthController } from './health.controller';
 
@@ -28,6 +30,8 @@ export class AppModule {
         DirectoryModule,
         TokensModule,
         ProvisioningModule,
+        SyncStatusModule,
+        ReconciliationModule,
       ],
       controllers: [HealthController],
       providers: [

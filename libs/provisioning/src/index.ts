@@ -1,1 +1,2 @@
 export * from './provisioning.module';
+export * from './access/access.service';

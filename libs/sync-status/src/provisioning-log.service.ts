@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CompanyId } from '@app/common';
 import { ProvisioningEventEntity } from './provisioning-event.entity';
 
@@ -52,9 +52,14 @@ export class ProvisioningLogService implements OnApplicationShutdown {
 
   /** Deletes entries older than the retention; returns how many went. */
   async prune(olderThan: Date): Promise<number> {
+    // Epoch milliseconds, as the column holds them (a Date inside a find operator would not
+    // pass through the column's transformer).
     const result = await this.dataSource
-      .getRepository(ProvisioningEventEntity)
-      .delete({ createdAt: LessThan(olderThan) });
+      .createQueryBuilder()
+      .delete()
+      .from(ProvisioningEventEntity)
+      .where('createdAt < :cutoff', { cutoff: olderThan.getTime() })
+      .execute();
     return result.affected ?? 0;
   }
 

@@ -68,13 +68,10 @@ export async function listResources<T extends ObjectLiteral>(options: {
     if (request.cursor !== '') {
       const position = decodeCursor(request.cursor, sortKey);
       const op = descending ? '<' : '>';
-      query.andWhere(
-        `(${sortExpr} ${op} :cursorValue OR (${sort.expr} = :cursorValue AND ${idColumn} ${op} :cursorId))`,
-        {
-          cursorValue: position.sortValue,
-          cursorId: position.id,
-        },
-      );
+      query.andWhere(seekCondition(sort, sortExpr, idColumn, op), {
+        seekValue: position.sortValue,
+        seekId: position.id,
+      });
     }
     if (sort.cursorProperty !== 'id')
       query.orderBy(sortExpr, direction).addOrderBy(idColumn, direction);
@@ -118,13 +115,10 @@ export async function listResources<T extends ObjectLiteral>(options: {
   let rows: T[];
   if (anchor) {
     const op = descending ? '<' : '>';
-    query.andWhere(
-      `(${sortExpr} ${op} :anchorValue OR (${sort.expr} = :anchorValue AND ${idColumn} ${op} :anchorId))`,
-      {
-        anchorValue: anchor.value,
-        anchorId: anchor.id,
-      },
-    );
+    query.andWhere(seekCondition(sort, sortExpr, idColumn, op), {
+      seekValue: anchor.value,
+      seekId: anchor.id,
+    });
     rows = (await query.limit(request.count).getRawMany()) as T[];
   } else {
     // Read one row more, before the page, and remember it as this page's start.
@@ -160,6 +154,15 @@ export async function listResources<T extends ObjectLiteral>(options: {
       );
     }
   }
+}
+
+/**
+ * "After this row" in the page order, as a row value comparison, which SQLite and PostgreSQL
+ * both answer with an index range scan (an OR of two comparisons would scan from the start).
+ */
+function seekCondition(sort: SqlValue, sortExpr: string, idColumn: string, op: '<' | '>'): string {
+  if (sort.cursorProperty === 'id') return `${idColumn} ${op} :seekId`;
+  return `(${sortExpr}, ${idColumn}) ${op} (:seekValue, :seekId)`;
 }
 
 function cursorValue(value: unknown, kind: SqlValue['kind']): string | number | null {

@@ -1,0 +1,128 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { CompanyId } from '@app/common';
+import { MemberEntity } from '@app/directory';
+import { foldCase } from '@app/scim-protocol';
+import { DriftService } from './drift.service';
+import { AddMemberDto, ListMembersQuery, UpdateMemberDto } from './members.dto';
+
+/** The members admin API: who may enter, with SCIM drift shown beside each member. */
+@Injectable()
+export class MemberDirectoryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly drift: DriftService,
+  ) {}
+
+  async list(companyId: CompanyId, filter: ListMembersQuery) {
+    const context = await this.drift.context(companyId);
+    const query = this.drift.applyFilter(
+      this.drift.query(this.dataSource.manager, companyId, context),
+      context,
+      {
+        ...filter,
+        email: filter.email ? foldCase(filter.email.trim()) : undefined,
+      },
+    );
+    const total = await query.clone().getCount();
+    const limit = filter.limit ?? 50;
+    const offset = filter.offset ?? 0;
+    const rows = await query
+      .orderBy('m.emailKey', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .offset(offset)
+      .limit(limit)
+      .getRawMany();
+    return { total, limit, offset, items: rows.map(memberView) };
+  }
+
+  async get(companyId: CompanyId, memberId: string) {
+    const context = await this.drift.context(companyId);
+    const row = isUuid(memberId)
+      ? await this.drift
+          .query(this.dataSource.manager, companyId, context)
+          .andWhere('m.id = :memberId', { memberId })
+          .getRawOne()
+      : undefined;
+    if (!row) throw new NotFoundException('Member not found');
+    return memberView(row);
+  }
+
+  async add(companyId: CompanyId, dto: AddMemberDto) {
+    const now = new Date();
+    const id = uuidv7();
+    const inserted = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(MemberEntity)
+      .values({
+        id,
+        companyId,
+        email: dto.email,
+        emailKey: foldCase(dto.email),
+        role: dto.role,
+        status: 'active',
+        source: dto.source,
+        managed: false,
+        scimUserId: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .orIgnore()
+      .execute();
+    if (
+      !inserted.identifiers.length ||
+      !(await this.dataSource.getRepository(MemberEntity).findOneBy({ companyId, id }))
+    ) {
+      throw new ConflictException(`${dto.email} is already a member of this company`);
+    }
+    return this.get(companyId, id);
+  }
+
+  /**
+   * What an admin or the platform changes outside SCIM. Allowed on a managed member too: it
+   * then shows as drift until a reconciliation realigns it with the IdP.
+   */
+  async update(companyId: CompanyId, memberId: string, dto: UpdateMemberDto) {
+    if (dto.status === undefined && dto.role === undefined) {
+      throw new BadRequestException(['give status or role']);
+    }
+    const repository = this.dataSource.getRepository(MemberEntity);
+    const member = isUuid(memberId)
+      ? await repository.findOneBy({ companyId, id: memberId })
+      : null;
+    if (!member) throw new NotFoundException('Member not found');
+    await repository.update(
+      { companyId, id: memberId },
+      {
+        ...(dto.status ? { status: dto.status } : {}),
+        ...(dto.role ? { role: dto.role } : {}),
+        updatedAt: new Date(),
+      },
+    );
+    return this.get(companyId, memberId);
+  }
+}
+
+function memberView(row: Record<string, unknown>) {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    status: row.status,
+    source: row.source,
+    managed: row.managed === true || Number(row.managed) === 1,
+    scimUserId: row.scimUserId ?? null,
+    stale: row.staleReason !== null && row.staleReason !== undefined,
+    staleReason: row.staleReason ?? null,
+    createdAt: new Date(Number(row.createdAt)).toISOString(),
+    updatedAt: new Date(Number(row.updatedAt)).toISOString(),
+  };
+}

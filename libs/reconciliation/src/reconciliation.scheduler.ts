@@ -1,0 +1,68 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { AppConfig, asCompanyId } from '@app/common';
+import { ProvisioningLogService } from '@app/sync-status';
+import { LeasesService } from './leases.service';
+import { ReconciliationService } from './reconciliation.service';
+
+/** How long the provisioning log keeps entries. */
+export const PROVISIONING_LOG_RETENTION_DAYS = 30;
+
+/**
+ * The scheduled job (RECONCILE_CRON): for every company with SCIM on or managed members left,
+ * detect stale memberships (or repair them, where the company opted in to automatic repair),
+ * and prune the provisioning log. Each tick runs once per company however many instances share
+ * the database: an instance claims (company, tick) with one conditional UPDATE.
+ */
+@Injectable()
+export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ReconciliationScheduler');
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly reconciliation: ReconciliationService,
+    private readonly leases: LeasesService,
+    private readonly log: ProvisioningLogService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.nodeEnv === 'test') return; // tests call tick() themselves
+    const job = new CronJob(this.config.reconcileCron, () => {
+      const tick = job.lastDate()?.getTime() ?? Date.now();
+      this.running = this.tick(tick).catch((error: Error) =>
+        this.logger.error(`tick failed: ${error.message}`),
+      );
+    });
+    this.registry.addCronJob('reconcile', job);
+    job.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('cron', 'reconcile')) this.registry.getCronJob('reconcile').stop();
+    await this.running;
+  }
+
+  /** One scheduled tick; `tick` is the scheduled time, the same on every instance. */
+  async tick(tick: number): Promise<{ companies: number; ran: number }> {
+    const companies: { companyId: string }[] = await this.dataSource.query(
+      `SELECT "companyId" FROM "sso_connections" WHERE "scimEnabled" = ${this.dataSource.options.type === 'postgres' ? 'TRUE' : '1'}
+       UNION SELECT DISTINCT "companyId" FROM "members" WHERE "managed" = ${this.dataSource.options.type === 'postgres' ? 'TRUE' : '1'}`,
+    );
+    let ran = 0;
+    for (const { companyId: raw } of companies) {
+      const companyId = asCompanyId(raw);
+      if (!(await this.leases.claimTick(companyId, 'scheduled', tick))) continue;
+      const { autoRepair } = await this.reconciliation.settings(companyId);
+      await this.reconciliation.run(companyId, 'scheduled', autoRepair ? 'repair' : 'detect', null);
+      ran++;
+    }
+    await this.log.prune(new Date(Date.now() - PROVISIONING_LOG_RETENTION_DAYS * 86_400_000));
+    return { companies: companies.length, ran };
+  }
+}

@@ -1,0 +1,300 @@
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { v7 as uuidv7 } from 'uuid';
+import { CompanyId, CompanyRole } from '@app/common';
+import { MemberEntity, MemberStatus } from '@app/directory';
+import { AccessService } from '@app/provisioning';
+import { DriftContext, driftExpressions, StaleReason, STALE_REASONS } from './drift';
+import { DriftService } from './drift.service';
+import { LeasesService } from './leases.service';
+import {
+  ReconciliationChangeEntity,
+  ReconciliationRunEntity,
+  ReconciliationSettingsEntity,
+  RunTrigger,
+} from './reconciliation.entities';
+
+/** Members per batch: each batch is read, repaired and committed on its own. */
+export const RECONCILE_BATCH = 500;
+/** A run renews its lease per batch; one silent this long was cut off and may be taken over. */
+const LEASE_MS = 60_000;
+
+interface DriftRow {
+  id: string;
+  email: string;
+  role: CompanyRole;
+  status: MemberStatus;
+  managed: boolean | number;
+  scimUserId: string | null;
+  staleReason: StaleReason;
+  allowed: number | string;
+  expectedRole: CompanyRole | null;
+  unlinkedUserId: string | null;
+}
+
+/**
+ * Reconciliation: the IdP is the source of truth. Stale memberships are found by SQL and
+ * repaired in batches, each committed with a record of every change, so a crash loses at most
+ * the batch in flight and the next run finishes the work; a second run finds nothing to do.
+ * One run per company at a time, across instances (a lease in the database).
+ */
+@Injectable()
+export class ReconciliationService {
+  private readonly logger = new Logger('Reconciliation');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly drift: DriftService,
+    private readonly leases: LeasesService,
+    private readonly access: AccessService,
+  ) {}
+
+  async settings(
+    companyId: CompanyId,
+  ): Promise<{ autoRepair: boolean; orphanPolicy: 'release' | 'suspend' }> {
+    const row = await this.dataSource
+      .getRepository(ReconciliationSettingsEntity)
+      .findOneBy({ companyId });
+    return { autoRepair: row?.autoRepair ?? false, orphanPolicy: row?.orphanPolicy ?? 'release' };
+  }
+
+  async updateSettings(
+    companyId: CompanyId,
+    change: { autoRepair?: boolean; orphanPolicy?: 'release' | 'suspend' },
+  ) {
+    const current = await this.settings(companyId);
+    await this.dataSource
+      .getRepository(ReconciliationSettingsEntity)
+      .save({ companyId, ...current, ...change, updatedAt: new Date() });
+    return this.settings(companyId);
+  }
+
+  runs(companyId: CompanyId, limit = 50): Promise<ReconciliationRunEntity[]> {
+    return this.dataSource
+      .getRepository(ReconciliationRunEntity)
+      .find({ where: { companyId }, order: { startedAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  changes(companyId: CompanyId, runId: string): Promise<ReconciliationChangeEntity[]> {
+    return this.dataSource
+      .getRepository(ReconciliationChangeEntity)
+      .find({ where: { companyId, runId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  latest(companyId: CompanyId): Promise<ReconciliationRunEntity | null> {
+    return this.dataSource
+      .getRepository(ReconciliationRunEntity)
+      .findOne({ where: { companyId }, order: { startedAt: 'DESC', id: 'DESC' } });
+  }
+
+  /**
+   * Runs a pass now. While another pass holds the company's lease, answers that running pass
+   * instead of starting a second one.
+   */
+  async run(
+    companyId: CompanyId,
+    trigger: RunTrigger,
+    mode: 'repair' | 'detect',
+    startedBy: string | null,
+  ) {
+    const runId = uuidv7();
+    const lease = `reconcile`;
+    if (!(await this.leases.acquire(companyId, lease, runId, LEASE_MS))) {
+      const running = await this.dataSource
+        .getRepository(ReconciliationRunEntity)
+        .findOne({ where: { companyId, status: 'running' }, order: { startedAt: 'DESC' } });
+      if (running) return running;
+      throw new ConflictException(
+        'A reconciliation is starting for this company; try again in a moment',
+      );
+    }
+    const runs = this.dataSource.getRepository(ReconciliationRunEntity);
+    // A pass cut off earlier (a crash) left a run "running": it is over, and this one finishes its work.
+    await runs.update(
+      { companyId, status: 'running' },
+      { status: 'failed', finishedAt: new Date(), error: 'interrupted; a later run took over' },
+    );
+    const now = new Date();
+    const run = runs.create({
+      id: runId,
+      companyId,
+      trigger,
+      mode,
+      status: 'running',
+      startedAt: now,
+      heartbeatAt: now,
+      finishedAt: null,
+      staleFound: 0,
+      fixed: 0,
+      countsByReason: {},
+      error: null,
+      startedBy,
+    });
+    await runs.insert(run);
+    try {
+      const context = await this.drift.context(companyId);
+      const settings = await this.settings(companyId);
+      if (mode === 'detect') {
+        const counts = await this.drift.counts(companyId);
+        run.staleFound = counts.stale;
+        run.countsByReason = counts.byReason;
+      } else {
+        await this.repair(run, context, settings.orphanPolicy);
+      }
+      run.status = 'succeeded';
+      run.finishedAt = new Date();
+      await runs.update(
+        { id: run.id },
+        {
+          status: run.status,
+          finishedAt: run.finishedAt,
+          staleFound: run.staleFound,
+          fixed: run.fixed,
+          countsByReason: run.countsByReason,
+        },
+      );
+      return run;
+    } catch (error) {
+      run.status = 'failed';
+      run.finishedAt = new Date();
+      run.error = (error as Error).message.slice(0, 1024);
+      this.logger.error(`reconciliation ${run.id} of ${companyId} failed: ${run.error}`);
+      await runs.update(
+        { id: run.id },
+        {
+          status: run.status,
+          finishedAt: run.finishedAt,
+          error: run.error,
+          staleFound: run.staleFound,
+          fixed: run.fixed,
+          countsByReason: run.countsByReason,
+        },
+      );
+      return run;
+    } finally {
+      await this.leases.release(companyId, lease, runId);
+    }
+  }
+
+  /** Repairs batch by batch (keyset over member id), each batch in its own transaction. */
+  private async repair(
+    run: ReconciliationRunEntity,
+    context: DriftContext,
+    orphanPolicy: 'release' | 'suspend',
+  ) {
+    const counts = Object.fromEntries(STALE_REASONS.map((reason) => [reason, 0])) as Record<
+      StaleReason,
+      number
+    >;
+    let after = '';
+    for (;;) {
+      const batch = await this.dataSource.transaction(async (manager) => {
+        const rows: DriftRow[] = await this.drift
+          .query(manager, run.companyId, context)
+          .andWhere('m.id > :after', { after })
+          .andWhere(`${driftExpressions(context).reason} IS NOT NULL`)
+          .orderBy('m.id', 'ASC')
+          .limit(RECONCILE_BATCH)
+          .getRawMany();
+        const now = new Date();
+        // Linking an unlinked member gives it the access SCIM decides for its user.
+        const toLink = rows.filter((row) => row.staleReason === 'unlinked' && row.unlinkedUserId);
+        const decisions = new Map(
+          (toLink.length
+            ? await this.access.decide(
+                manager,
+                run.companyId,
+                toLink.map((row) => ({ id: row.unlinkedUserId!, active: true })),
+                await this.access.policy(manager, run.companyId),
+              )
+            : []
+          ).map((decision) => [decision.scimUserId, decision]),
+        );
+        for (const row of rows) {
+          const before = {
+            role: row.role,
+            status: row.status,
+            managed: Boolean(Number(row.managed)),
+            scimUserId: row.scimUserId,
+          };
+          const decision = row.unlinkedUserId ? decisions.get(row.unlinkedUserId) : undefined;
+          const next = decision
+            ? {
+                managed: true,
+                scimUserId: row.unlinkedUserId,
+                status: (decision.allowed ? 'active' : 'suspended') as MemberStatus,
+                ...(decision.role ? { role: decision.role } : {}),
+              }
+            : desiredState(row, context, orphanPolicy);
+          await manager
+            .getRepository(MemberEntity)
+            .update({ companyId: run.companyId, id: row.id }, {
+              ...next,
+              updatedAt: now,
+            } as Partial<MemberEntity>);
+          await manager.getRepository(ReconciliationChangeEntity).insert(<
+            QueryDeepPartialEntity<ReconciliationChangeEntity>
+          >{
+            id: uuidv7(),
+            runId: run.id,
+            companyId: run.companyId,
+            memberId: row.id,
+            email: row.email,
+            reason: row.staleReason,
+            before,
+            after: { ...before, ...next },
+            createdAt: now,
+          });
+          counts[row.staleReason] += 1;
+        }
+        run.staleFound += rows.length;
+        run.fixed += rows.length;
+        run.countsByReason = counts;
+        await manager
+          .getRepository(ReconciliationRunEntity)
+          .update(
+            { id: run.id },
+            {
+              staleFound: run.staleFound,
+              fixed: run.fixed,
+              countsByReason: counts,
+              heartbeatAt: now,
+            },
+          );
+        return rows;
+      });
+      if (batch.length === 0) return;
+      await this.leases.renew(run.companyId, 'reconcile', run.id, LEASE_MS);
+      after = batch[batch.length - 1].id;
+      if (batch.length < RECONCILE_BATCH) return;
+    }
+  }
+}
+
+/** What SCIM says a stale member should look like. */
+export function desiredState(
+  row: Pick<DriftRow, 'staleReason' | 'allowed' | 'expectedRole' | 'scimUserId' | 'status'>,
+  context: DriftContext,
+  orphanPolicy: 'release' | 'suspend',
+): Partial<Pick<MemberEntity, 'status' | 'role' | 'managed' | 'scimUserId'>> {
+  if (row.staleReason === 'scim_removed') {
+    // Nothing provisions it any more: released to manual management, or suspended as well.
+    return orphanPolicy === 'suspend'
+      ? {
+          managed: false,
+          scimUserId: null,
+          status: row.status === 'active' ? 'suspended' : row.status,
+        }
+      : { managed: false, scimUserId: null };
+  }
+  const allowed = Number(row.allowed) === 1;
+  const status: MemberStatus = allowed ? 'active' : row.scimUserId ? 'suspended' : 'deprovisioned';
+  return {
+    status,
+    ...(context.rolesManaged && row.expectedRole && row.scimUserId
+      ? { role: row.expectedRole }
+      : {}),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './provisioning-event.entity';
+export * from './provisioning-log.service';
+export * from './sync-status.module';

@@ -1,0 +1,415 @@
+import { v7 as uuidv7 } from 'uuid';
+import { ReconciliationScheduler, ReconciliationService } from '@app/reconciliation';
+import { asCompanyId } from '@app/common';
+import { scimCompany, ScimCompany } from './factories/company.factory';
+import { createGroup, oktaGroup } from './factories/group.factory';
+import { createUser, oktaUser } from './factories/user.factory';
+import { patchOp, scimClient, ScimClient } from './support/scim-client';
+import { createTestApp, TestApp } from './support/test-app';
+
+describe('sync status, members and reconciliation', () => {
+  let t: TestApp;
+  let a: ScimCompany;
+  let scim: ScimClient;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  beforeEach(async () => {
+    a = await scimCompany(t);
+    scim = scimClient(t, a.scimToken);
+  });
+  afterAll(() => t.close());
+
+  const api = (
+    method: 'get' | 'post' | 'put' | 'patch' | 'delete',
+    path: string,
+    company: ScimCompany = a,
+  ) =>
+    t.http[method](`/api/companies/${company.companyId}${path}`).set(
+      'Authorization',
+      `Bearer ${company.admin}`,
+    );
+  const memberOf = async (email: string) => {
+    const response = await api('get', `/members?email=${encodeURIComponent(email)}`).expect(200);
+    return response.body.items[0];
+  };
+
+  describe('status card', () => {
+    it('goes never_synced, healthy, error, healthy; disabled when SCIM is off', async () => {
+      let card = await api('get', '/scim/status').expect(200);
+      expect(card.body).toMatchObject({
+        enabled: true,
+        ssoConfigured: true,
+        status: 'never_synced',
+        lastSyncAt: null,
+        lastSyncError: null,
+        managedMemberships: 0,
+        staleMemberships: 0,
+        endpointUrl: 'https://scim.test/api/scim/v2',
+        lastReconciliation: null,
+      });
+      await createUser(scim);
+      card = await api('get', '/scim/status').expect(200);
+      expect(card.body).toMatchObject({
+        status: 'healthy',
+        managedMemberships: 1,
+        staleMemberships: 0,
+      });
+      expect(Date.parse(card.body.lastSyncAt)).toBeGreaterThan(Date.now() - 60_000);
+      const refused = await scim
+        .post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] })
+        .expect(400);
+      card = await api('get', '/scim/status').expect(200);
+      expect(card.body.status).toBe('error');
+      expect(card.body.lastSyncError).toMatchObject({
+        detail: 'userName is required',
+        status: 400,
+        method: 'POST',
+        resourceType: 'Users',
+      });
+      expect(card.body.lastSyncError.requestId).toBe(refused.headers['x-request-id']);
+      await createUser(scim);
+      card = await api('get', '/scim/status').expect(200);
+      expect(card.body.status).toBe('healthy');
+      expect(card.body.lastSyncError.detail).toBe('userName is required');
+      await api('put', '/sso').send({ scimEnabled: false }).expect(200);
+      card = await api('get', '/scim/status').expect(200);
+      expect(card.body).toMatchObject({ enabled: false, status: 'disabled' });
+    });
+
+    it('records SCIM requests without bodies or secrets in the provisioning log', async () => {
+      const user = await createUser(scim, oktaUser({ password: 'Sup3rS3cret!' }));
+      await scim.get(`/Users/${user.id}`).expect(200);
+      await api('get', '/scim/status').expect(200); // flushes the log
+      const rows = await t.query<Record<string, unknown>>(
+        `SELECT * FROM "provisioning_events" WHERE "companyId" = $1`,
+        [a.companyId],
+      );
+      expect(rows.map((row) => `${row.method} ${row.resourceType} ${row.status}`).sort()).toEqual([
+        'GET Users 200',
+        'POST Users 201',
+      ]);
+      expect(rows.find((row) => row.method === 'GET')).toMatchObject({
+        resourceId: user.id,
+        tokenId: a.tokenId,
+        outcome: 'success',
+      });
+      const text = JSON.stringify(rows);
+      expect(text).not.toContain('Sup3rS3cret!');
+      expect(text).not.toContain(a.scimToken);
+      expect(text).not.toContain(user.userName);
+    });
+  });
+
+  describe('members API', () => {
+    it('lists members with source, status, role, managed and stale; filters by each and by email; pages', async () => {
+      await createUser(scim, oktaUser({ userName: 'zoe@example.com' }));
+      await api('post', '/members')
+        .send({ email: 'Manual.Person@Example.com', role: 'admin', source: 'manual' })
+        .expect(201);
+      await api('post', '/members')
+        .send({ email: 'sso.person@example.com', role: 'member', source: 'sso' })
+        .expect(201);
+      const all = await api('get', '/members').expect(200);
+      expect(all.body.total).toBe(3);
+      expect(all.body.items.map((m: { email: string }) => m.email)).toEqual([
+        'Manual.Person@Example.com',
+        'sso.person@example.com',
+        'zoe@example.com',
+      ]);
+      expect(all.body.items[2]).toMatchObject({
+        role: 'member',
+        status: 'active',
+        source: 'scim',
+        managed: true,
+        stale: false,
+        staleReason: null,
+      });
+      expect(
+        (await api('get', '/members?source=sso').expect(200)).body.items.map(
+          (m: { email: string }) => m.email,
+        ),
+      ).toEqual(['sso.person@example.com']);
+      expect((await api('get', '/members?managed=true').expect(200)).body.total).toBe(1);
+      expect((await api('get', '/members?role=admin').expect(200)).body.total).toBe(1);
+      expect((await memberOf('MANUAL.person@example.com')).email).toBe('Manual.Person@Example.com');
+      const page = await api('get', '/members?limit=1&offset=1').expect(200);
+      expect(page.body).toMatchObject({
+        total: 3,
+        limit: 1,
+        offset: 1,
+        items: [expect.objectContaining({ email: 'sso.person@example.com' })],
+      });
+      await api('post', '/members')
+        .send({ email: 'manual.person@example.com', role: 'member', source: 'manual' })
+        .expect(409);
+      for (const [body, message] of [
+        [
+          { email: 'not-an-email', role: 'member', source: 'manual' },
+          /email must be an email address/,
+        ],
+        [{ email: 'x@example.com', role: 'boss', source: 'manual' }, /role must be one of/],
+        [
+          { email: 'x@example.com', role: 'member', source: 'scim' },
+          /source must be manual or sso/,
+        ],
+      ] as const) {
+        const response = await api('post', '/members').send(body).expect(400);
+        expect(response.body.message.join(' ')).toMatch(message);
+      }
+      const badQuery = await api('get', '/members?stale=maybe').expect(400);
+      expect(badQuery.body.message.join(' ')).toMatch(/stale must be true or false/);
+    });
+
+    it("keeps companies apart: another company's admin cannot see or change these members", async () => {
+      const other = await scimCompany(t);
+      await createUser(scim, oktaUser({ userName: 'private@example.com' }));
+      const member = await memberOf('private@example.com');
+      await t.http
+        .get(`/api/companies/${a.companyId}/members`)
+        .set('Authorization', `Bearer ${other.admin}`)
+        .expect(404);
+      await api('patch', `/members/${member.id}`, other).send({ status: 'suspended' }).expect(404);
+      expect((await api('get', '/members', other).expect(200)).body.total).toBe(0);
+      await t.http
+        .post(`/api/companies/${a.companyId}/scim/reconcile`)
+        .set('Authorization', `Bearer ${other.admin}`)
+        .expect(404);
+    });
+  });
+
+  describe('stale rules and reconciliation', () => {
+    it('(a) access kept though the SCIM user is inactive: found, then revoked', async () => {
+      const user = await createUser(scim, oktaUser({ userName: 'rule.a@example.com' }));
+      await scim
+        .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'active', value: false }))
+        .expect(200);
+      const member = await memberOf('rule.a@example.com');
+      expect(member).toMatchObject({ status: 'suspended', stale: false });
+      await api('patch', `/members/${member.id}`).send({ status: 'active' }).expect(200);
+      expect(await memberOf('rule.a@example.com')).toMatchObject({
+        status: 'active',
+        stale: true,
+        staleReason: 'access_not_revoked',
+      });
+      const run = await api('post', '/scim/reconcile').expect(200);
+      expect(run.body).toMatchObject({
+        trigger: 'manual',
+        status: 'succeeded',
+        staleFound: 1,
+        fixed: 1,
+      });
+      expect(await memberOf('rule.a@example.com')).toMatchObject({
+        status: 'suspended',
+        stale: false,
+      });
+      const changes = await api('get', `/scim/reconciliations/${run.body.id}/changes`).expect(200);
+      expect(changes.body).toEqual([
+        expect.objectContaining({
+          email: 'rule.a@example.com',
+          reason: 'access_not_revoked',
+          before: expect.objectContaining({ status: 'active' }),
+          after: expect.objectContaining({ status: 'suspended' }),
+        }),
+      ]);
+    });
+
+    it('(b) access removed outside SCIM though the user is active: found, then restored; idempotent', async () => {
+      await createUser(scim, oktaUser({ userName: 'rule.b@example.com' }));
+      const member = await memberOf('rule.b@example.com');
+      await api('patch', `/members/${member.id}`).send({ status: 'suspended' }).expect(200);
+      const card = await api('get', '/scim/status').expect(200);
+      expect(card.body).toMatchObject({
+        staleMemberships: 1,
+        staleByReason: expect.objectContaining({ access_removed_outside_scim: 1 }),
+      });
+      const stale = await api('get', '/members?stale=true').expect(200);
+      expect(stale.body.items).toEqual([
+        expect.objectContaining({
+          email: 'rule.b@example.com',
+          staleReason: 'access_removed_outside_scim',
+        }),
+      ]);
+      await api('post', '/scim/reconcile').expect(200);
+      expect(await memberOf('rule.b@example.com')).toMatchObject({
+        status: 'active',
+        stale: false,
+      });
+      const second = await api('post', '/scim/reconcile').expect(200);
+      expect(second.body).toMatchObject({ staleFound: 0, fixed: 0 });
+      const runs = await api('get', '/scim/reconciliations').expect(200);
+      expect(runs.body.map((r: { fixed: number }) => r.fixed)).toEqual([0, 1]);
+    });
+
+    it('(c) a role that differs from the mapped groups: found, then fixed', async () => {
+      const user = await createUser(scim, oktaUser({ userName: 'rule.c@example.com' }));
+      await createGroup(scim, oktaGroup({ displayName: 'Admins', members: [{ value: user.id }] }));
+      await api('post', '/scim/group-mappings')
+        .send({ displayName: 'Admins', role: 'admin' })
+        .expect(201);
+      const member = await memberOf('rule.c@example.com');
+      expect(member.role).toBe('admin');
+      await api('patch', `/members/${member.id}`).send({ role: 'owner' }).expect(200);
+      expect(await memberOf('rule.c@example.com')).toMatchObject({
+        role: 'owner',
+        staleReason: 'role_mismatch',
+      });
+      await api('post', '/scim/reconcile').expect(200);
+      expect(await memberOf('rule.c@example.com')).toMatchObject({ role: 'admin', stale: false });
+    });
+
+    it('(d) the SCIM configuration deleted: managed members are stale, then released (or suspended by policy)', async () => {
+      await createUser(scim, oktaUser({ userName: 'rule.d1@example.com' }));
+      await createUser(scim, oktaUser({ userName: 'rule.d2@example.com' }));
+      await api('delete', '/scim').expect(200);
+      const card = await api('get', '/scim/status').expect(200);
+      expect(card.body).toMatchObject({
+        status: 'disabled',
+        managedMemberships: 2,
+        staleMemberships: 2,
+      });
+      await api('put', '/scim/reconciliation-settings')
+        .send({ orphanPolicy: 'suspend' })
+        .expect(200);
+      const run = await api('post', '/scim/reconcile').expect(200);
+      expect(run.body.countsByReason).toMatchObject({ scim_removed: 2 });
+      expect(await memberOf('rule.d1@example.com')).toMatchObject({
+        managed: false,
+        status: 'suspended',
+        stale: false,
+      });
+      expect((await api('get', '/scim/status').expect(200)).body).toMatchObject({
+        managedMemberships: 0,
+        staleMemberships: 0,
+      });
+    });
+
+    it('an unmanaged member whose email matches an active SCIM user is unlinked, then linked', async () => {
+      const user = await createUser(scim, oktaUser({ userName: 'later@example.com' }));
+      await t.query(
+        `UPDATE "members" SET "managed" = $1, "scimUserId" = NULL, "source" = 'manual' WHERE "companyId" = $2`,
+        [t.engine === 'postgres' ? false : 0, a.companyId],
+      );
+      expect(await memberOf('later@example.com')).toMatchObject({
+        managed: false,
+        staleReason: 'unlinked',
+      });
+      await api('post', '/scim/reconcile').expect(200);
+      expect(await memberOf('later@example.com')).toMatchObject({
+        managed: true,
+        scimUserId: user.id,
+        stale: false,
+        source: 'manual',
+      });
+    });
+
+    it('works in batches and finishes what a crashed run left; a second run changes nothing', async () => {
+      for (let i = 0; i < 12; i++)
+        await createUser(scim, oktaUser({ userName: `batch${i}@example.com` }));
+      await t.query(`UPDATE "members" SET "status" = 'suspended' WHERE "companyId" = $1`, [
+        a.companyId,
+      ]);
+      const service = t.app.get(ReconciliationService);
+      const companyId = asCompanyId(a.companyId);
+      // A crash: a run that holds the lease and stopped after fixing some members.
+      const crashedId = uuidv7();
+      await t.query(
+        `INSERT INTO "reconciliation_runs" ("id", "companyId", "trigger", "mode", "status", "startedAt", "heartbeatAt", "staleFound", "fixed", "countsByReason") VALUES ($1, $2, 'manual', 'repair', 'running', $3, $4, 5, 5, '{}')`,
+        [crashedId, a.companyId, Date.now() - 120_000, Date.now() - 120_000],
+      );
+      await t.query(
+        `INSERT INTO "company_leases" ("companyId", "name", "holder", "expiresAt", "lastTick") VALUES ($1, 'reconcile', 'crashed', $2, 0)`,
+        [a.companyId, Date.now() - 1000],
+      );
+      const run = await service.run(companyId, 'manual', 'repair', 'test');
+      expect(run).toMatchObject({ status: 'succeeded', staleFound: 12, fixed: 12 });
+      const old = await t.query(`SELECT "status" FROM "reconciliation_runs" WHERE "id" = $1`, [
+        crashedId,
+      ]);
+      expect(old[0].status).toBe('failed');
+      expect((await service.run(companyId, 'manual', 'repair', 'test')).fixed).toBe(0);
+    });
+
+    it('answers the running pass to a reconcile request made while one runs', async () => {
+      await createUser(scim);
+      const runningId = uuidv7();
+      await t.query(
+        `INSERT INTO "reconciliation_runs" ("id", "companyId", "trigger", "mode", "status", "startedAt", "heartbeatAt", "staleFound", "fixed", "countsByReason") VALUES ($1, $2, 'scheduled', 'repair', 'running', $3, $4, 0, 0, '{}')`,
+        [runningId, a.companyId, Date.now(), Date.now()],
+      );
+      await t.query(
+        `INSERT INTO "company_leases" ("companyId", "name", "holder", "expiresAt", "lastTick") VALUES ($1, 'reconcile', $2, $3, 0)`,
+        [a.companyId, runningId, Date.now() + 60_000],
+      );
+      const response = await api('post', '/scim/reconcile').expect(200);
+      expect(response.body).toMatchObject({
+        id: runningId,
+        status: 'running',
+        trigger: 'scheduled',
+      });
+      expect((await api('get', '/scim/reconciliations').expect(200)).body).toHaveLength(1);
+    });
+  });
+
+  describe('schedule', () => {
+    it('detects on each tick once per company, and repairs where the company opted in', async () => {
+      await createUser(scim, oktaUser({ userName: 'tick@example.com' }));
+      const member = await memberOf('tick@example.com');
+      await api('patch', `/members/${member.id}`).send({ status: 'suspended' }).expect(200);
+      const scheduler = t.app.get(ReconciliationScheduler);
+      const tick = Date.now();
+      await scheduler.tick(tick);
+      await scheduler.tick(tick); // the same tick again: nothing more for this company
+      let runs = (await api('get', '/scim/reconciliations').expect(200)).body;
+      expect(runs).toEqual([
+        expect.objectContaining({ trigger: 'scheduled', mode: 'detect', staleFound: 1, fixed: 0 }),
+      ]);
+      expect((await memberOf('tick@example.com')).stale).toBe(true);
+      await api('put', '/scim/reconciliation-settings').send({ autoRepair: true }).expect(200);
+      await scheduler.tick(tick + 1);
+      runs = (await api('get', '/scim/reconciliations').expect(200)).body;
+      expect(runs[0]).toMatchObject({ trigger: 'scheduled', mode: 'repair', fixed: 1 });
+      expect((await memberOf('tick@example.com')).stale).toBe(false);
+    });
+
+    // Several instances share one PostgreSQL; on SQLite one process is assumed (README).
+    (process.env.DATABASE_URL ? it : it.skip)(
+      'runs each tick once per company with two instances on one database',
+      async () => {
+        const second = await createTestApp();
+        try {
+          await createUser(scim);
+          const tick = Date.now() + 1000;
+          await Promise.all([
+            t.app.get(ReconciliationScheduler).tick(tick),
+            second.app.get(ReconciliationScheduler).tick(tick),
+          ]);
+          const runs = (await api('get', '/scim/reconciliations').expect(200)).body;
+          expect(
+            runs.filter((run: { trigger: string }) => run.trigger === 'scheduled'),
+          ).toHaveLength(1);
+        } finally {
+          await second.close();
+        }
+      },
+    );
+
+    it('prunes the provisioning log past its retention, and keeps what is recent', async () => {
+      await createUser(scim);
+      await api('get', '/scim/status').expect(200);
+      const oldEventId = uuidv7();
+      await t.query(
+        `INSERT INTO "provisioning_events" ("id", "companyId", "tokenId", "method", "resourceType", "resourceId", "outcome", "status", "errorDetail", "requestId", "durationMs", "createdAt") VALUES ($1, $2, NULL, 'GET', 'Users', NULL, 'success', 200, NULL, NULL, 1, $3)`,
+        [oldEventId, a.companyId, Date.now() - 40 * 86_400_000],
+      );
+      await t.app.get(ReconciliationScheduler).tick(Date.now() + 5);
+      const rows = await t.query<{ id: string }>(
+        `SELECT "id" FROM "provisioning_events" WHERE "companyId" = $1`,
+        [a.companyId],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.map((row) => row.id)).not.toContain(oldEventId);
+    });
+  });
+});
