@@ -31,6 +31,20 @@ export default tseslint.config(
     },
   },
   {
+    files: ['apps/admin-web/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        sessionStorage: 'readonly',
+        navigator: 'readonly',
+        history: 'readonly',
+        location: 'readonly',
+        Node: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

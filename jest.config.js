@@ -27,5 +27,19 @@ module.exports = {
       moduleNameMapper,
       transform,
     },
+    // The admin console in headless Chromium: `npm run test:browser` (needs Debian's chromium;
+    // .ci/run installs it). Kept out of `npm test`, which must pass on a machine without it.
+    ...(process.env.BROWSER_TESTS === '1'
+      ? [
+          {
+            displayName: 'browser',
+            testEnvironment: 'node',
+            rootDir: __dirname,
+            testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+            moduleNameMapper,
+            transform,
+          },
+        ]
+      : []),
   ],
 };

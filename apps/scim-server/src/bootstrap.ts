@@ -1,6 +1,9 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AppConfig, configureBodyParsing, requestIdMiddleware } from '@app/common';
 import { AppModule } from './app.module';
 
@@ -19,6 +22,55 @@ export async function createApp(
   app.set('etag', false);
   app.use(requestIdMiddleware);
   configureBodyParsing(app);
+  if (config.adminCorsOrigins.length > 0) {
+    // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.
+    app.enableCors({
+      origin: config.adminCorsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+  }
+  serveAdminConsole(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/** Finds apps/admin-web/public from the source tree or from the build output. */
+function adminConsoleDirectory(): string | undefined {
+  let directory = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(directory, 'apps', 'admin-web', 'public');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    directory = dirname(directory);
+  }
+  return undefined;
+}
+
+/** The admin console's static files at /settings/..., with a strict content security policy. */
+function serveAdminConsole(app: NestExpressApplication): void {
+  const directory = adminConsoleDirectory();
+  if (!directory) return;
+  const csp =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  app.use('/settings', (request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Content-Security-Policy', csp);
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.useStaticAssets(join(directory, 'assets'), { prefix: '/settings/assets', maxAge: 0 });
+  const index = join(directory, 'index.html');
+  app.use(
+    ['/settings/scim', '/settings/sso', '/settings'],
+    (request: Request, response: Response, next: NextFunction) => {
+      if (request.method !== 'GET' || (request.path !== '/' && request.path !== '')) return next();
+      response.sendFile(index);
+    },
+  );
+  app.use('/', (request: Request, response: Response, next: NextFunction) => {
+    if (request.method === 'GET' && request.path === '/')
+      return response.redirect('/settings/scim');
+    next();
+  });
 }

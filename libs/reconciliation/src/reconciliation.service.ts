@@ -252,17 +252,15 @@ export class ReconciliationService {
         run.staleFound += rows.length;
         run.fixed += rows.length;
         run.countsByReason = counts;
-        await manager
-          .getRepository(ReconciliationRunEntity)
-          .update(
-            { id: run.id },
-            {
-              staleFound: run.staleFound,
-              fixed: run.fixed,
-              countsByReason: counts,
-              heartbeatAt: now,
-            },
-          );
+        await manager.getRepository(ReconciliationRunEntity).update(
+          { id: run.id },
+          {
+            staleFound: run.staleFound,
+            fixed: run.fixed,
+            countsByReason: counts,
+            heartbeatAt: now,
+          },
+        );
         return rows;
       });
       if (batch.length === 0) return;

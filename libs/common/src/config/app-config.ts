@@ -91,6 +91,14 @@ class EnvironmentVariables {
 
   @Transform(trim)
   @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, {
+    message:
+      'ADMIN_CORS_ORIGINS must be a comma-separated list of origins such as https://admin.example.com',
+  })
+  ADMIN_CORS_ORIGINS?: string;
+
+  @Transform(trim)
+  @IsOptional()
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], {
     message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
   })
@@ -110,6 +118,8 @@ export class AppConfig {
   readonly adminJwtSecret: string;
   readonly adminJwksUrl: string | undefined;
   readonly reconcileCron: string;
+  /** Origins allowed to call the admin API from a browser (the console on its own origin). */
+  readonly adminCorsOrigins: string[];
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
   constructor(values: Omit<AppConfig, 'scimEndpointUrl'>) {
@@ -178,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminJwtSecret,
     adminJwksUrl: parsed.ADMIN_JWKS_URL,
     reconcileCron,
+    adminCorsOrigins: (parsed.ADMIN_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
     logLevel: (parsed.LOG_LEVEL ?? 'log') as AppConfig['logLevel'],
   });
 }

@@ -3,8 +3,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import { scimErrorBody } from '@app/scim-protocol';
 import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 
-/** Largest request body accepted (RFC 7644 §3.7.4 advertises it as bulk maxPayloadSize). */
-export const MAX_BODY_BYTES = 1_048_576;
+/** Largest request body accepted: room for a full-list replace of a 100,000-member group (~5 MB). */
+export const MAX_BODY_BYTES = 10 * 1_048_576;
 
 const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
 
