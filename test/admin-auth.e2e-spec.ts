@@ -97,3 +97,46 @@ describe('admin API authentication and company scope', () => {
     expect(rows).toEqual([{ name: 'Gamma Inc' }]);
   });
 });
+
+describe('admin JWTs signed with RS256 from ADMIN_JWKS_URL', () => {
+  it('accepts a JWT signed by a key of the set, and refuses one signed by another key', async () => {
+    const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+    const { createServer } = await import('node:http');
+    const trusted = await generateKeyPair('RS256');
+    const stranger = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(trusted.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_, response) => {
+      response.setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const t = await createTestApp({ ADMIN_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
+    try {
+      const companyId = newCompanyId();
+      const sign = (key: Parameters<InstanceType<typeof SignJWT>['sign']>[0], kid: string) =>
+        new SignJWT({ companies: [{ id: companyId, name: 'RS', role: 'owner' }] })
+          .setProtectedHeader({ alg: 'RS256', kid })
+          .setSubject('rs-admin')
+          .setExpirationTime('5m')
+          .sign(key);
+      await t.http
+        .get(`/api/companies/${companyId}/sso`)
+        .set('Authorization', `Bearer ${await sign(trusted.privateKey, 'k1')}`)
+        .expect(200);
+      await t.http
+        .get(`/api/companies/${companyId}/sso`)
+        .set('Authorization', `Bearer ${await sign(stranger.privateKey, 'k1')}`)
+        .expect(401);
+      // HS256 with the configured secret still works beside the key set.
+      const hs = await adminJwt(t.config, [{ id: companyId, role: 'owner' }]);
+      await t.http
+        .get(`/api/companies/${companyId}/sso`)
+        .set('Authorization', `Bearer ${hs}`)
+        .expect(200);
+    } finally {
+      await t.close();
+      server.close();
+    }
+  });
+});

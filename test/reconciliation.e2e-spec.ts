@@ -78,6 +78,15 @@ describe('sync status, members and reconciliation', () => {
       expect(card.body).toMatchObject({ enabled: false, status: 'disabled' });
     });
 
+    it('warns about SCIM users without an email: stored, but linked to no member', async () => {
+      await createUser(scim, oktaUser({ userName: 'no-email-here', emails: undefined }));
+      const card = await api('get', '/scim/status').expect(200);
+      expect(card.body.warnings).toEqual([
+        expect.objectContaining({ code: 'users_without_email', count: 1 }),
+      ]);
+      expect(card.body.managedMemberships).toBe(0);
+    });
+
     it('records SCIM requests without bodies or secrets in the provisioning log', async () => {
       const user = await createUser(scim, oktaUser({ password: 'Sup3rS3cret!' }));
       await scim.get(`/Users/${user.id}`).expect(200);

@@ -104,5 +104,12 @@ describe('SCIM authentication', () => {
       .send('hello')
       .expect(415);
     expect(wrongType.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '415' });
+    const tooLarge = await t.http
+      .post('/api/scim/v2/Users')
+      .set('Authorization', `Bearer ${scimToken}`)
+      .set('Content-Type', 'application/scim+json')
+      .send(JSON.stringify({ userName: 'x'.repeat(11 * 1024 * 1024) }))
+      .expect(413);
+    expect(tooLarge.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '413' });
   });
 });

@@ -114,6 +114,17 @@ export class DriftService {
     return { managed, stale, byReason };
   }
 
+  /** SCIM users with no email to link them to a member. */
+  async usersWithoutEmail(companyId: CompanyId): Promise<number> {
+    const row = await this.dataSource
+      .createQueryBuilder()
+      .select('COUNT(*)', 'n')
+      .from('scim_users', 'u')
+      .where('u.companyId = :companyId AND u.linkEmailKey IS NULL', { companyId })
+      .getRawOne<{ n: string | number }>();
+    return Number(row?.n ?? 0);
+  }
+
   applyFilter(
     query: SelectQueryBuilder<MemberEntity>,
     context: DriftContext,

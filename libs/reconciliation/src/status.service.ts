@@ -38,6 +38,7 @@ export class StatusService {
       this.reconciliation.latest(companyId),
       this.drift.counts(companyId),
     ]);
+    const unlinkable = await this.drift.usersWithoutEmail(companyId);
     const enabled = availability.ssoConfigured && availability.scimEnabled;
     let status: SyncStatus;
     if (!enabled) status = 'disabled';
@@ -63,6 +64,17 @@ export class StatusService {
       managedMemberships: counts.managed,
       staleMemberships: counts.stale,
       staleByReason: counts.byReason,
+      // SCIM users with no email: stored, but linked to no member (nobody gets access through them).
+      warnings:
+        unlinkable > 0
+          ? [
+              {
+                code: 'users_without_email',
+                count: unlinkable,
+                detail: `${unlinkable} SCIM user(s) have no email address, so they are linked to no member`,
+              },
+            ]
+          : [],
       endpointUrl: this.config.scimEndpointUrl,
       lastReconciliation: lastRun ? runView(lastRun) : null,
     };
