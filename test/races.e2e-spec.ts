@@ -15,7 +15,9 @@ describe('concurrent writes', () => {
     const company = await scimCompany(t);
     const scim = scimClient(t, company.scimToken);
     const body = oktaUser({ userName: 'race@example.com' });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => scim.post('/Users', body)));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => scim.post('/Users', body)),
+    );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(49);
@@ -30,7 +32,12 @@ describe('concurrent writes', () => {
     const users = await Promise.all(Array.from({ length: 30 }, () => createUser(scim)));
     const group = await createGroup(scim, oktaGroup());
     const responses = await Promise.all(
-      users.map((user) => scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }))),
+      users.map((user) =>
+        scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }),
+        ),
+      ),
     );
     expect(responses.map((response) => response.status)).toEqual(users.map(() => 204));
     const read = await scim.get(`/Groups/${group.id}`).expect(200);

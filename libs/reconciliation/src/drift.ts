@@ -51,7 +51,10 @@ export function driftExpressions(context: DriftContext) {
   const expectedRole = context.rolesManaged
     ? `(CASE COALESCE(${mappedRank}, ${RANK[context.defaultRole]}) WHEN 3 THEN 'owner' WHEN 2 THEN 'admin' ELSE 'member' END)`
     : 'NULL';
-  const unlinkedUser = `(SELECT x."id" FROM "scim_users" x WHERE x."companyId" = m."companyId" AND x."linkEmailKey" = m."emailKey" AND x."active" = TRUE ORDER BY x."id" LIMIT 1)`;
+  // Written so that the planner looks the email up in its index: no ORDER BY (it would walk
+  // the id index of every user of the company) and `active` wrapped so that the (companyId,
+  // active) index does not look attractive either.
+  const unlinkedUser = `(SELECT x."id" FROM "scim_users" x WHERE x."companyId" = m."companyId" AND x."linkEmailKey" = m."emailKey" AND COALESCE(x."active", FALSE) = TRUE LIMIT 1)`;
   const reason = `(CASE
       WHEN m."managed" = TRUE AND ${context.scimActive ? '1=0' : '1=1'} THEN 'scim_removed'
       WHEN m."managed" = TRUE AND m."status" = 'active' AND (u."id" IS NULL OR NOT ${allowed}) THEN 'access_not_revoked'

@@ -212,6 +212,9 @@ export class ReconciliationService {
             : []
           ).map((decision) => [decision.scimUserId, decision]),
         );
+        // One UPDATE per distinct outcome and one INSERT for the batch's change records.
+        const updates = new Map<string, { next: Partial<MemberEntity>; ids: string[] }>();
+        const records: QueryDeepPartialEntity<ReconciliationChangeEntity>[] = [];
         for (const row of rows) {
           const before = {
             role: row.role,
@@ -220,23 +223,19 @@ export class ReconciliationService {
             scimUserId: row.scimUserId,
           };
           const decision = row.unlinkedUserId ? decisions.get(row.unlinkedUserId) : undefined;
-          const next = decision
+          const next: Partial<MemberEntity> = decision
             ? {
                 managed: true,
                 scimUserId: row.unlinkedUserId,
-                status: (decision.allowed ? 'active' : 'suspended') as MemberStatus,
+                status: decision.allowed ? 'active' : 'suspended',
                 ...(decision.role ? { role: decision.role } : {}),
               }
             : desiredState(row, context, orphanPolicy);
-          await manager
-            .getRepository(MemberEntity)
-            .update({ companyId: run.companyId, id: row.id }, {
-              ...next,
-              updatedAt: now,
-            } as Partial<MemberEntity>);
-          await manager.getRepository(ReconciliationChangeEntity).insert(<
-            QueryDeepPartialEntity<ReconciliationChangeEntity>
-          >{
+          const key = JSON.stringify(next);
+          const group = updates.get(key) ?? { next, ids: [] };
+          group.ids.push(row.id);
+          updates.set(key, group);
+          records.push({
             id: uuidv7(),
             runId: run.id,
             companyId: run.companyId,
@@ -246,8 +245,24 @@ export class ReconciliationService {
             before,
             after: { ...before, ...next },
             createdAt: now,
-          });
+          } as QueryDeepPartialEntity<ReconciliationChangeEntity>);
           counts[row.staleReason] += 1;
+        }
+        for (const { next, ids } of updates.values()) {
+          await manager
+            .createQueryBuilder()
+            .update(MemberEntity)
+            .set({ ...next, updatedAt: now } as QueryDeepPartialEntity<MemberEntity>)
+            .where('companyId = :companyId AND id IN (:...ids)', { companyId: run.companyId, ids })
+            .execute();
+        }
+        for (let i = 0; i < records.length; i += 100) {
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(ReconciliationChangeEntity)
+            .values(records.slice(i, i + 100))
+            .execute();
         }
         run.staleFound += rows.length;
         run.fixed += rows.length;

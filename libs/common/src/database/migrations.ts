@@ -2,6 +2,7 @@ import { Foundation1732300000000 } from './migrations/1732300000000-foundation';
 import { UsersAndMembers1732400000000 } from './migrations/1732400000000-users-and-members';
 import { GroupsAndAccess1732500000000 } from './migrations/1732500000000-groups-and-access';
 import { SyncAndReconciliation1732600000000 } from './migrations/1732600000000-sync-and-reconciliation';
+import { MemberKeysetIndex1732700000000 } from './migrations/1732700000000-member-keyset-index';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -12,4 +13,5 @@ export const migrations = [
   UsersAndMembers1732400000000,
   GroupsAndAccess1732500000000,
   SyncAndReconciliation1732600000000,
+  MemberKeysetIndex1732700000000,
 ];
