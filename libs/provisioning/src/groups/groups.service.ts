@@ -23,12 +23,12 @@ import {
   searchDocument,
 } from '@app/scim-protocol';
 import { AccessService } from '../access/access.service';
-import { dialectOf, isUniqueViolation } from '../query/database';
+import { dialectOf } from '../query/database';
 import { ListRequest } from '../query/list-request';
+import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
 import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
 import { checkIfMatch } from '../resource-version';
-import { ScimResourceCountEntity } from '../users/scim-user.entity';
 import { GROUP_ROW_COLUMNS, GroupMember, GroupRow } from './group.resource';
 import { GROUP_TABLE } from './group-table';
 import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity';
@@ -90,9 +90,7 @@ export class GroupsService {
       anchors: { cache: this.anchors, scope: companyId },
       dialect: dialectOf(this.dataSource),
       request,
-      unfilteredTotal: async () =>
-        (await this.dataSource.getRepository(ScimResourceCountEntity).findOneBy({ companyId }))
-          ?.groups ?? 0,
+      unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'groups'),
     });
   }
 
@@ -158,7 +156,7 @@ export class GroupsService {
     this.fill(group, document);
     return this.write(companyId, async (manager) => {
       await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
-      await this.adjustCount(manager, companyId, 1);
+      await adjustResourceCount(manager, companyId, 'groups', 1);
       const incoming = dedupe(members ?? []);
       await this.requireUsers(
         manager,
@@ -232,7 +230,7 @@ export class GroupsService {
         await this.access.refresh(manager, companyId, members, policy);
       }
       await manager.delete(ScimGroupEntity, { companyId, id });
-      await this.adjustCount(manager, companyId, -1);
+      await adjustResourceCount(manager, companyId, 'groups', -1);
     });
   }
 
@@ -510,41 +508,14 @@ export class GroupsService {
     return group;
   }
 
-  private async adjustCount(
-    manager: EntityManager,
-    companyId: CompanyId,
-    delta: number,
-  ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ScimResourceCountEntity)
-      .values({ companyId, users: 0, groups: 0 })
-      .orIgnore()
-      .execute();
-    await manager
-      .createQueryBuilder()
-      .update(ScimResourceCountEntity)
-      .set({ groups: () => `"groups" + ${delta}` })
-      .where('companyId = :companyId', { companyId })
-      .execute();
-  }
-
-  private async write<T>(
-    companyId: CompanyId,
-    work: (manager: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    this.anchors.invalidate(companyId);
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw ScimError.conflict('A group with this displayName already exists in this company');
-      throw error;
-    } finally {
-      // Again after the commit: a page read during the write may have remembered old starts.
-      this.anchors.invalidate(companyId);
-    }
+  private write<T>(companyId: CompanyId, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return scimWrite(
+      this.dataSource,
+      this.anchors,
+      companyId,
+      'A group with this displayName already exists in this company',
+      work,
+    );
   }
 }
 

@@ -19,11 +19,12 @@ import {
 } from '@app/scim-protocol';
 import { AccessService } from '../access/access.service';
 import { ListRequest } from '../query/list-request';
+import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
 import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
-import { dialectOf, isUniqueViolation } from '../query/database';
+import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
-import { ScimResourceCountEntity, ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
+import { ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
 import { USER_ROW_COLUMNS, UserRow } from './user.resource';
 
@@ -70,7 +71,7 @@ export class UsersService {
       table: USER_TABLE,
       dialect: dialectOf(this.dataSource),
       request,
-      unfilteredTotal: () => this.count(companyId),
+      unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'users'),
       columns: USER_ROW_COLUMNS,
       anchors: { cache: this.anchors, scope: companyId },
     });
@@ -90,7 +91,7 @@ export class UsersService {
     return this.write(companyId, async (manager) => {
       await manager.insert(ScimUserEntity, user as QueryDeepPartialEntity<ScimUserEntity>);
       await this.writeEmails(manager, user);
-      await this.adjustCount(manager, companyId, 1);
+      await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
       return user;
     });
@@ -127,7 +128,7 @@ export class UsersService {
       // The member loses access in the same transaction as the user goes.
       await this.members.releaseDeletedScimUser(manager, companyId, id);
       await manager.delete(ScimUserEntity, { companyId, id });
-      await this.adjustCount(manager, companyId, -1);
+      await adjustResourceCount(manager, companyId, 'users', -1);
     });
   }
 
@@ -256,50 +257,14 @@ export class UsersService {
     return user;
   }
 
-  private async adjustCount(
-    manager: EntityManager,
-    companyId: CompanyId,
-    delta: number,
-  ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ScimResourceCountEntity)
-      .values({ companyId, users: 0, groups: 0 })
-      .orIgnore()
-      .execute();
-    await manager
-      .createQueryBuilder()
-      .update(ScimResourceCountEntity)
-      .set({ users: () => `"users" + ${delta}` })
-      .where('companyId = :companyId', { companyId })
-      .execute();
-  }
-
-  private async count(companyId: CompanyId): Promise<number> {
-    const row = await this.dataSource
-      .getRepository(ScimResourceCountEntity)
-      .findOneBy({ companyId });
-    return row?.users ?? 0;
-  }
-
-  /** One transaction; a userName that another request took first is 409 uniqueness. */
-  private async write<T>(
-    companyId: CompanyId,
-    work: (manager: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    this.anchors.invalidate(companyId);
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw ScimError.conflict('A user with this userName already exists in this company');
-      }
-      throw error;
-    } finally {
-      // Again after the commit: a page read during the write may have remembered old starts.
-      this.anchors.invalidate(companyId);
-    }
+  private write<T>(companyId: CompanyId, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return scimWrite(
+      this.dataSource,
+      this.anchors,
+      companyId,
+      'A user with this userName already exists in this company',
+      work,
+    );
   }
 }
 

@@ -1,0 +1,61 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { CompanyId } from '@app/common';
+import { ScimError } from '@app/scim-protocol';
+import { ScimResourceCountEntity } from '../users/scim-user.entity';
+import { isUniqueViolation } from './database';
+import { PageAnchors } from './page-anchors';
+
+/** Keeps a company's resource count exact, in the caller's transaction. */
+export async function adjustResourceCount(
+  manager: EntityManager,
+  companyId: CompanyId,
+  kind: 'users' | 'groups',
+  delta: number,
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(ScimResourceCountEntity)
+    .values({ companyId, users: 0, groups: 0 })
+    .orIgnore()
+    .execute();
+  await manager
+    .createQueryBuilder()
+    .update(ScimResourceCountEntity)
+    .set({ [kind]: () => `"${kind}" + ${Number(delta)}` })
+    .where('companyId = :companyId', { companyId })
+    .execute();
+}
+
+/** A company's resource count without COUNT(*). */
+export async function resourceCount(
+  dataSource: DataSource,
+  companyId: CompanyId,
+  kind: 'users' | 'groups',
+): Promise<number> {
+  const row = await dataSource.getRepository(ScimResourceCountEntity).findOneBy({ companyId });
+  return row?.[kind] ?? 0;
+}
+
+/**
+ * One SCIM write: a transaction; a unique index that another request filled first becomes
+ * 409 uniqueness with `conflict` as its detail; remembered page starts of the company are
+ * dropped before and again after (a page read during the write may have remembered old ones).
+ */
+export async function scimWrite<T>(
+  dataSource: DataSource,
+  anchors: PageAnchors,
+  companyId: CompanyId,
+  conflict: string,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  anchors.invalidate(companyId);
+  try {
+    return await dataSource.transaction(work);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw ScimError.conflict(conflict);
+    throw error;
+  } finally {
+    anchors.invalidate(companyId);
+  }
+}
