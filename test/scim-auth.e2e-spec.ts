@@ -111,5 +111,18 @@ describe('SCIM authentication', () => {
       .send(JSON.stringify({ userName: 'x'.repeat(11 * 1024 * 1024) }))
       .expect(413);
     expect(tooLarge.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '413' });
+    // U+0000 cannot be stored (PostgreSQL text) and is refused up front, in the URL or the body.
+    const nulInUrl = await t.http
+      .get('/api/scim/v2/Users?filter=userName%20eq%20%22a%00%22')
+      .set('Authorization', `Bearer ${scimToken}`)
+      .expect(400);
+    expect(nulInUrl.body).toMatchObject({ schemas: [ERROR_SCHEMA], scimType: 'invalidValue' });
+    const nulInBody = await t.http
+      .post('/api/scim/v2/Users')
+      .set('Authorization', `Bearer ${scimToken}`)
+      .set('Content-Type', 'application/scim+json')
+      .send('{"userName": "a\\u0000b@example.com"}')
+      .expect(400);
+    expect(nulInBody.body.detail).toMatch(/U\+0000/);
   });
 });

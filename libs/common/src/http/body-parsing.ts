@@ -6,6 +6,8 @@ import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 /** Largest request body accepted: room for a full-list replace of a 100,000-member group (~5 MB). */
 export const MAX_BODY_BYTES = 10 * 1_048_576;
 
+const NUL_IN_BODY = 'The request body contains U+0000 in a string, which no value here may hold';
+
 const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
 
 /**
@@ -27,7 +29,39 @@ export function configureBodyParsing(app: INestApplication): void {
     }
     next();
   });
+  // U+0000 has no place in any value here, and PostgreSQL cannot store it in text: a request
+  // carrying one (in the URL or in a JSON string) is refused up front as a 400.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!/%00/.test(request.url)) {
+      next();
+      return;
+    }
+    const detail = 'The request URL contains U+0000 (%00), which no value here may hold';
+    if (isScimRequest(request)) {
+      response
+        .status(400)
+        .type('application/scim+json')
+        .json(scimErrorBody(400, detail, 'invalidValue'));
+    } else {
+      response.status(400).json({ statusCode: 400, message: detail, error: 'Bad Request' });
+    }
+  });
   app.use(express.json({ type: JSON_TYPES, limit: MAX_BODY_BYTES, strict: true }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!holdsNul(request.body)) {
+      next();
+      return;
+    }
+    if (isScimRequest(request)) {
+      response
+        .status(400)
+        .type('application/scim+json')
+        .json(scimErrorBody(400, NUL_IN_BODY, 'invalidValue'));
+    } else {
+      response.status(400).json({ statusCode: 400, message: NUL_IN_BODY, error: 'Bad Request' });
+    }
+  });
+
   app.use(
     (
       error: Error & { type?: string; status?: number },
@@ -56,4 +90,14 @@ export function configureBodyParsing(app: INestApplication): void {
       }
     },
   );
+}
+
+/** Whether a parsed JSON value holds U+0000 in any string (keys included). */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner));
+  }
+  return false;
 }

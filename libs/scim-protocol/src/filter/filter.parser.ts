@@ -44,6 +44,11 @@ function tokenize(text: string): Token[] {
       } catch {
         throw invalid(`Invalid escape in the string at position ${i + 1}`);
       }
+      if (value.includes('\u0000')) {
+        throw invalid(
+          `The string at position ${i + 1} contains U+0000, which no attribute can hold`,
+        );
+      }
       tokens.push({ type: 'string', value, at: i });
       i = j + 1;
     } else {
@@ -220,6 +225,7 @@ function describe(token: Token): string {
  * whose detail gives the position.
  */
 export function parseFilter(text: string): Filter {
+  if (text.includes('\u0000')) throw invalid('The filter contains U+0000');
   if (text.length > MAX_FILTER_LENGTH) {
     throw invalid(`The filter is longer than ${MAX_FILTER_LENGTH} characters`);
   }
