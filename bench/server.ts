@@ -40,6 +40,9 @@ async function main() {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     PORT: process.env.PORT ?? '0',
+    // Throughput is measured here, not throttling: no rate limit.
+    SCIM_RATE_LIMIT: '0',
+    ADMIN_RATE_LIMIT: '0',
   });
   const app = await createApp(config);
   await app.listen(Number(process.env.PORT ?? 3100), '127.0.0.1');

@@ -59,6 +59,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATA_DIR: dataDir,
     PUBLIC_URL: 'https://scim.test',
     LOG_LEVEL: 'log',
+    // Suites send thousands of requests per token; rate limits are tested on their own.
+    SCIM_RATE_LIMIT: '0',
+    ADMIN_RATE_LIMIT: '0',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });

@@ -1,13 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   AdminAuthModule,
   AppConfig,
   AppConfigModule,
   DatabaseModule,
   HttpExceptionFilter,
+  rateLimitOptions,
 } from '@app/common';
 import { DirectoryModule } from '@app/directory';
 import { ProvisioningModule } from '@app/provisioning';
@@ -26,6 +28,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule,
         ScheduleModule.forRoot(),
+        ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
         AdminAuthModule,
         DirectoryModule,
         TokensModule,
@@ -36,6 +39,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
         {
           provide: APP_PIPE,
           // Admin DTOs: unknown keys are refused (400 naming them), values transformed.

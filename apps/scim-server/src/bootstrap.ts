@@ -2,6 +2,7 @@ import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppConfig, configureBodyParsing, requestIdMiddleware } from '@app/common';
@@ -19,6 +20,8 @@ export async function createApp(
     logger: logger ?? LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
   app.disable('x-powered-by');
+  // Security headers on every answer (the console's pages get a stricter CSP of their own).
+  app.use(helmet());
   app.set('etag', false);
   app.use(requestIdMiddleware);
   configureBodyParsing(app);

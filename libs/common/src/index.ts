@@ -16,3 +16,4 @@ export * from './http/http-exception.filter';
 export * from './http/request-id';
 export * from './http/scim-path';
 export * from './http/error-detail';
+export * from './http/rate-limits';

@@ -91,6 +91,28 @@ class EnvironmentVariables {
 
   @Transform(trim)
   @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({
+    message: 'SCIM_RATE_LIMIT must be a whole number of requests per minute (0 turns it off)',
+  })
+  @Min(0, {
+    message: 'SCIM_RATE_LIMIT must be a whole number of requests per minute (0 turns it off)',
+  })
+  SCIM_RATE_LIMIT?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({
+    message: 'ADMIN_RATE_LIMIT must be a whole number of requests per minute (0 turns it off)',
+  })
+  @Min(0, {
+    message: 'ADMIN_RATE_LIMIT must be a whole number of requests per minute (0 turns it off)',
+  })
+  ADMIN_RATE_LIMIT?: number;
+
+  @Transform(trim)
+  @IsOptional()
   @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, {
     message:
       'ADMIN_CORS_ORIGINS must be a comma-separated list of origins such as https://admin.example.com',
@@ -118,6 +140,9 @@ export class AppConfig {
   readonly adminJwtSecret: string;
   readonly adminJwksUrl: string | undefined;
   readonly reconcileCron: string;
+  /** Requests per minute per SCIM token, and per admin token (0: no limit). */
+  readonly scimRateLimitPerMinute: number;
+  readonly adminRateLimitPerMinute: number;
   /** Origins allowed to call the admin API from a browser (the console on its own origin). */
   readonly adminCorsOrigins: string[];
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -188,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminJwtSecret,
     adminJwksUrl: parsed.ADMIN_JWKS_URL,
     reconcileCron,
+    scimRateLimitPerMinute: parsed.SCIM_RATE_LIMIT ?? 6000,
+    adminRateLimitPerMinute: parsed.ADMIN_RATE_LIMIT ?? 600,
     adminCorsOrigins: (parsed.ADMIN_CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim().replace(/\/+$/, ''))

@@ -70,6 +70,12 @@ function toScimError(exception: unknown, requestId?: string): ScimError {
         : Array.isArray((body as { message?: unknown }).message)
           ? (body as { message: string[] }).message.join('; ')
           : String((body as { message?: unknown }).message ?? exception.message);
+    if (status === 429) {
+      return new ScimError(
+        429,
+        'Too many requests with this token: wait for the Retry-After seconds, then retry',
+      );
+    }
     if (status === 404 && message.startsWith('Cannot ')) {
       return new ScimError(404, `No SCIM endpoint at ${message.replace(/^Cannot /, '')}`);
     }
