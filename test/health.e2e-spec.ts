@@ -23,3 +23,23 @@ describe('health', () => {
     await other.app.close().catch(() => undefined);
   });
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus metrics: requests by route pattern and status, reconciliation runs', async () => {
+    const t = await createTestApp();
+    try {
+      await t.http.get('/healthz').expect(200);
+      await t.http.get('/api/scim/v2/Users/123e4567-e89b-12d3-a456-426614174000').expect(401);
+      const response = await t.http.get('/metrics').expect(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.text).toMatch(
+        /http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/,
+      );
+      expect(response.text).toContain('http_request_duration_seconds_bucket');
+      expect(response.text).toContain('reconciliation_runs_total');
+      expect(response.text).not.toContain('123e4567');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   AppConfigModule,
   DatabaseModule,
   HttpExceptionFilter,
+  ObservabilityModule,
   rateLimitOptions,
 } from '@app/common';
 import { DirectoryModule } from '@app/directory';
@@ -30,6 +31,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
         AdminAuthModule,
+        ObservabilityModule,
         DirectoryModule,
         TokensModule,
         ProvisioningModule,

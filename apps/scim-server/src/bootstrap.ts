@@ -1,11 +1,11 @@
-import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppConfig, configureBodyParsing, requestIdMiddleware } from '@app/common';
+import { AppConfig, configureBodyParsing, MetricsService, requestIdMiddleware } from '@app/common';
 import { AppModule } from './app.module';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -17,13 +17,21 @@ export async function createApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: logger ?? LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    // Structured JSON lines in production (one object per line: timestamp, level, context,
+    // message), readable colours elsewhere.
+    logger:
+      logger ??
+      new ConsoleLogger({
+        json: config.nodeEnv === 'production',
+        logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      }),
   });
   app.disable('x-powered-by');
   // Security headers on every answer (the console's pages get a stricter CSP of their own).
   app.use(helmet());
   app.set('etag', false);
   app.use(requestIdMiddleware);
+  app.use(app.get(MetricsService).middleware);
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

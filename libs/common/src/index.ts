@@ -17,3 +17,5 @@ export * from './http/request-id';
 export * from './http/scim-path';
 export * from './http/error-detail';
 export * from './http/rate-limits';
+export * from './observability/metrics.service';
+export * from './observability/observability.module';

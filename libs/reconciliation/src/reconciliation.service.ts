@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, CompanyRole } from '@app/common';
+import { CompanyId, CompanyRole, MetricsService } from '@app/common';
 import { MemberEntity, MemberStatus } from '@app/directory';
 import { AccessService } from '@app/provisioning';
 import { DriftContext, driftExpressions, StaleReason, STALE_REASONS } from './drift';
@@ -49,6 +49,7 @@ export class ReconciliationService {
     private readonly drift: DriftService,
     private readonly leases: LeasesService,
     private readonly access: AccessService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async settings(
@@ -175,6 +176,12 @@ export class ReconciliationService {
       return run;
     } finally {
       await this.leases.release(companyId, lease, runId);
+      this.metrics.reconciliationRun(
+        trigger,
+        mode,
+        run.status,
+        (Date.now() - run.startedAt.getTime()) / 1000,
+      );
     }
   }
 

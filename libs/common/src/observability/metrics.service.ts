@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics for operators: requests by route and status, latency, and reconciliation
+ * runs and durations, plus the process's own (prom-client defaults). Routes are the matched
+ * route patterns (`/api/scim/v2/Users/:id`), never raw paths, so ids never become labels.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  private readonly runs = new Counter({
+    name: 'reconciliation_runs_total',
+    help: 'Reconciliation runs by trigger, mode and outcome',
+    labelNames: ['trigger', 'mode', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly runDuration = new Histogram({
+    name: 'reconciliation_run_duration_seconds',
+    help: 'Reconciliation run durations',
+    labelNames: ['mode'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Express middleware: counts each request when its response finishes. */
+  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    response.once('finish', () => {
+      const route = (request.route as { path?: string } | undefined)?.path;
+      const label = route ? `${request.baseUrl}${route}` : 'unmatched';
+      this.requests.inc({
+        method: request.method,
+        route: label,
+        status: String(response.statusCode),
+      });
+      this.latency.observe(
+        { method: request.method, route: label },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    next();
+  };
+
+  reconciliationRun(trigger: string, mode: string, status: string, seconds: number): void {
+    this.runs.inc({ trigger, mode, status });
+    this.runDuration.observe({ mode }, seconds);
+  }
+}

@@ -1,0 +1,22 @@
+import { Controller, Get, Global, Header, Module } from '@nestjs/common';
+import { MetricsService } from './metrics.service';
+
+@Controller()
+class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** Prometheus text exposition; no tenant data (route patterns, counts, timings). */
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
+
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsService],
+  exports: [MetricsService],
+})
+export class ObservabilityModule {}
