@@ -255,4 +255,61 @@ describe('fuzzing the SCIM API', () => {
       { numRuns: RUNS },
     );
   }, 600_000);
+  const bulkId = fc.constantFrom('a', 'b', 'c', '__proto__', '');
+  const bulkOperation = fc.record({
+    method: fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE', 'post', 'GET', ''),
+    bulkId: fc.option(bulkId, { nil: undefined }),
+    version: fc.option(fc.oneof(hostileString, fc.constant('W/"1"')), { nil: undefined }),
+    path: fc.oneof(
+      fc.constantFrom('/Users', '/Groups', `/Users/${'bulkId:a'}`, '/Groups/bulkId:b', '/Users/x'),
+      fc.constant('/Users/USER'),
+      fc.constant('/Groups/GROUP'),
+      hostileString,
+    ),
+    data: fc.oneof(
+      resourceBody,
+      patchBody,
+      fc.record({
+        schemas: fc.constant(['urn:ietf:params:scim:schemas:core:2.0:Group']),
+        displayName: hostileString,
+        members: fc.array(
+          fc.record({
+            value: fc.oneof(
+              bulkId.map((id) => `bulkId:${id}`),
+              hostileString,
+            ),
+          }),
+          { maxLength: 3 },
+        ),
+      }),
+    ),
+  });
+  const bulkBody = fc.oneof(
+    fc.record({
+      schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:BulkRequest']),
+      failOnErrors: fc.option(fc.oneof(fc.integer({ min: -1, max: 3 }), hostileString), {
+        nil: undefined,
+      }),
+      Operations: fc.array(bulkOperation, { maxLength: 5 }),
+    }),
+    nested,
+  );
+
+  it('answers generated Bulk requests without a 500, in the whole or in any operation', async () => {
+    await fc.assert(
+      fc.asyncProperty(bulkBody, async (body) => {
+        const text = JSON.stringify(body)
+          .replaceAll('/Users/USER', `/Users/${userId}`)
+          .replaceAll('/Groups/GROUP', `/Groups/${groupId}`);
+        const response = await scim.post('/Bulk', JSON.parse(text));
+        wellFormed(response);
+        if (response.status === 200) {
+          for (const operation of response.body.Operations as { status: string }[]) {
+            expect(Number(operation.status)).toBeLessThan(500);
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
 });

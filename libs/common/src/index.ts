@@ -16,6 +16,7 @@ export * from './http/http-exception.filter';
 export * from './http/request-id';
 export * from './http/scim-path';
 export * from './http/error-detail';
+export * from './http/operation-outcomes';
 export * from './http/rate-limits';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';

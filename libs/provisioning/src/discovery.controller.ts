@@ -33,7 +33,11 @@ export class DiscoveryController {
     return serviceProviderConfig(
       {
         patch: true,
-        bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+        bulk: {
+          supported: true,
+          maxOperations: this.config.bulkMaxOperations,
+          maxPayloadSize: this.config.bulkMaxPayloadBytes,
+        },
         filter: { supported: true, maxResults: MAX_RESULTS },
         // Passwords are not stored: signing in is the platform's SSO.
         changePassword: false,

@@ -4,6 +4,8 @@ import { TokensModule } from '@app/tokens';
 import { AccessController } from './access/access.controller';
 import { AccessPolicyEntity, GroupRoleMappingEntity } from './access/access.entities';
 import { AccessService } from './access/access.service';
+import { BulkController } from './bulk/bulk.controller';
+import { BulkService } from './bulk/bulk.service';
 import { DiscoveryController } from './discovery.controller';
 import { GroupsController } from './groups/groups.controller';
 import { GroupsService } from './groups/groups.service';
@@ -36,9 +38,17 @@ import { UsersService } from './users/users.service';
     SearchController,
     UsersController,
     GroupsController,
+    BulkController,
     AccessController,
   ],
-  providers: [UsersService, GroupsService, AccessService, UsersController, GroupsController],
+  providers: [
+    UsersService,
+    GroupsService,
+    AccessService,
+    BulkService,
+    UsersController,
+    GroupsController,
+  ],
   exports: [UsersService, GroupsService, AccessService],
 })
 export class ProvisioningModule {}

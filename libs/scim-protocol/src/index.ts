@@ -17,3 +17,4 @@ export * from './resource/projection';
 export * from './resource/search-document';
 export * from './schema/resource-types';
 export * from './schema/discovery';
+export * from './bulk/bulk-request';

@@ -6,6 +6,7 @@ import {
   errorDetailOf,
   getCompanyScope,
   isScimRequest,
+  operationOutcomesOf,
   requestIdOf,
   SCIM_BASE_PATH,
 } from '@app/common';
@@ -31,20 +32,36 @@ export class ProvisioningLogInterceptor implements NestInterceptor {
           .slice(SCIM_BASE_PATH.length + 1)
           .split('/');
         const status = response.statusCode;
-        this.log.record({
-          id: uuidv7(),
+        const base = {
           companyId: scope.companyId,
           tokenId: scope.actor.kind === 'scimToken' ? scope.actor.tokenId : null,
-          method: request.method,
-          resourceType: resourceType.slice(0, 32),
-          resourceId: resourceId ? resourceId.slice(0, 64) : null,
-          outcome: status >= 500 ? 'failed' : status >= 400 ? 'refused' : 'success',
-          status,
-          errorDetail: status >= 400 ? (errorDetailOf(response)?.slice(0, 1024) ?? null) : null,
           requestId: requestIdOf(request) ?? null,
           durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
           createdAt: new Date(),
-        });
+        };
+        // A Bulk request is recorded as the operations it carried, each with its own outcome.
+        const operations = status < 400 ? operationOutcomesOf(response) : undefined;
+        const entries = operations ?? [
+          {
+            method: request.method,
+            resourceType,
+            resourceId: resourceId ?? null,
+            status,
+            errorDetail: status >= 400 ? (errorDetailOf(response) ?? null) : null,
+          },
+        ];
+        for (const entry of entries) {
+          this.log.record({
+            ...base,
+            id: uuidv7(),
+            method: entry.method,
+            resourceType: entry.resourceType.slice(0, 32),
+            resourceId: entry.resourceId ? entry.resourceId.slice(0, 64) : null,
+            outcome: entry.status >= 500 ? 'failed' : entry.status >= 400 ? 'refused' : 'success',
+            status: entry.status,
+            errorDetail: entry.errorDetail?.slice(0, 1024) ?? null,
+          });
+        }
       });
     }
     return next.handle();

@@ -113,6 +113,28 @@ class EnvironmentVariables {
 
   @Transform(trim)
   @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'SCIM_BULK_MAX_OPERATIONS must be a whole number from 1 to 10000' })
+  @Min(1, { message: 'SCIM_BULK_MAX_OPERATIONS must be a whole number from 1 to 10000' })
+  @Max(10_000, { message: 'SCIM_BULK_MAX_OPERATIONS must be a whole number from 1 to 10000' })
+  SCIM_BULK_MAX_OPERATIONS?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({
+    message: 'SCIM_BULK_MAX_PAYLOAD_BYTES must be a whole number of bytes from 1024 to 10485760',
+  })
+  @Min(1024, {
+    message: 'SCIM_BULK_MAX_PAYLOAD_BYTES must be a whole number of bytes from 1024 to 10485760',
+  })
+  @Max(10_485_760, {
+    message: 'SCIM_BULK_MAX_PAYLOAD_BYTES must be a whole number of bytes from 1024 to 10485760',
+  })
+  SCIM_BULK_MAX_PAYLOAD_BYTES?: number;
+
+  @Transform(trim)
+  @IsOptional()
   @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, {
     message:
       'ADMIN_CORS_ORIGINS must be a comma-separated list of origins such as https://admin.example.com',
@@ -143,6 +165,9 @@ export class AppConfig {
   /** Requests per minute per SCIM token, and per admin token (0: no limit). */
   readonly scimRateLimitPerMinute: number;
   readonly adminRateLimitPerMinute: number;
+  /** RFC 7644 §3.7.4 limits of one Bulk request, advertised in ServiceProviderConfig. */
+  readonly bulkMaxOperations: number;
+  readonly bulkMaxPayloadBytes: number;
   /** Origins allowed to call the admin API from a browser (the console on its own origin). */
   readonly adminCorsOrigins: string[];
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -215,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reconcileCron,
     scimRateLimitPerMinute: parsed.SCIM_RATE_LIMIT ?? 6000,
     adminRateLimitPerMinute: parsed.ADMIN_RATE_LIMIT ?? 600,
+    bulkMaxOperations: parsed.SCIM_BULK_MAX_OPERATIONS ?? 1000,
+    bulkMaxPayloadBytes: parsed.SCIM_BULK_MAX_PAYLOAD_BYTES ?? 1_048_576,
     adminCorsOrigins: (parsed.ADMIN_CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim().replace(/\/+$/, ''))

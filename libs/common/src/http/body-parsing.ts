@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
 import { scimErrorBody } from '@app/scim-protocol';
+import { AppConfig } from '../config/app-config';
 import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 
 /** Largest request body accepted: room for a full-list replace of a 100,000-member group (~5 MB). */
@@ -46,6 +47,14 @@ export function configureBodyParsing(app: INestApplication): void {
       response.status(400).json({ statusCode: 400, message: detail, error: 'Bad Request' });
     }
   });
+  // A Bulk request has its own, smaller limit (RFC 7644 §3.7.4: maxPayloadSize, advertised in
+  // ServiceProviderConfig), refused with 413 before it is parsed; the general parser then
+  // skips a body already read.
+  const { bulkMaxPayloadBytes } = app.get(AppConfig);
+  app.use(
+    `${SCIM_BASE_PATH}/Bulk`,
+    express.json({ type: JSON_TYPES, limit: bulkMaxPayloadBytes, strict: true }),
+  );
   app.use(express.json({ type: JSON_TYPES, limit: MAX_BODY_BYTES, strict: true }));
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (!holdsNul(request.body)) {
@@ -64,7 +73,7 @@ export function configureBodyParsing(app: INestApplication): void {
 
   app.use(
     (
-      error: Error & { type?: string; status?: number },
+      error: Error & { type?: string; status?: number; limit?: number },
       request: Request,
       response: Response,
       next: NextFunction,
@@ -76,7 +85,7 @@ export function configureBodyParsing(app: INestApplication): void {
       }
       const detail =
         error.type === 'entity.too.large'
-          ? `The request body is larger than ${MAX_BODY_BYTES} bytes`
+          ? `The request body is larger than ${error.limit ?? MAX_BODY_BYTES} bytes`
           : error.type === 'entity.parse.failed'
             ? 'The request body is not valid JSON'
             : error.message;

@@ -1,0 +1,36 @@
+import { All, Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CompanyId, CurrentCompany, rememberOperationOutcomes, requestIdOf } from '@app/common';
+import { ScimError } from '@app/scim-protocol';
+import { ScimRoute } from '@app/tokens';
+import { BulkService } from './bulk.service';
+
+/**
+ * `POST /Bulk` (RFC 7644 §3.7). The body limit (maxPayloadSize) is enforced by the body
+ * parser before this runs; maxOperations when the request is parsed. The answer is 200 with
+ * a BulkResponse whatever the operations did: each carries its own status.
+ */
+@Controller('api/scim/v2/Bulk')
+@ScimRoute()
+export class BulkController {
+  constructor(private readonly bulk: BulkService) {}
+
+  @Post()
+  @HttpCode(200)
+  async run(
+    @CurrentCompany() companyId: CompanyId,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { body: answer, outcomes } = await this.bulk.run(companyId, body, requestIdOf(request));
+    rememberOperationOutcomes(response, outcomes);
+    return answer;
+  }
+
+  @All()
+  methodNotAllowed(@Res({ passthrough: true }) response: Response) {
+    response.setHeader('Allow', 'POST');
+    throw new ScimError(405, 'The /Bulk endpoint supports POST');
+  }
+}

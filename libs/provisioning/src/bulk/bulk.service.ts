@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig, CompanyId, OperationOutcome } from '@app/common';
+import {
+  BulkOperation,
+  bulkExecutionOrder,
+  parseBulkRequest,
+  resolveBulkIdReferences,
+  SCIM_BULK_RESPONSE_SCHEMA,
+  ScimError,
+  ScimErrorBody,
+  UnresolvedBulkId,
+} from '@app/scim-protocol';
+import { GroupsService } from '../groups/groups.service';
+import { etagOf } from '../resource-version';
+import { UsersService } from '../users/users.service';
+
+/** One entry of a BulkResponse (RFC 7644 §3.7.3); `status` is a string, as in the RFC. */
+export interface BulkOperationResult {
+  method: string;
+  bulkId?: string;
+  version?: string;
+  location?: string;
+  status: string;
+  response?: ScimErrorBody;
+}
+
+export interface BulkResult {
+  body: {
+    schemas: [typeof SCIM_BULK_RESPONSE_SCHEMA];
+    Operations: BulkOperationResult[];
+  };
+  /** Each operation as the provisioning log records it. */
+  outcomes: OperationOutcome[];
+}
+
+/**
+ * Runs a Bulk request (RFC 7644 §3.7) through the same services as single requests, so every
+ * rule (validation, uniqueness, access follows the IdP) holds unchanged. Each operation is its
+ * own transaction, as the RFC has it: a Bulk request is not atomic, and what succeeded stays
+ * when a later operation fails.
+ */
+@Injectable()
+export class BulkService {
+  private readonly logger = new Logger('Bulk');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly groups: GroupsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(companyId: CompanyId, body: unknown, requestId?: string): Promise<BulkResult> {
+    const request = parseBulkRequest(body, this.config.bulkMaxOperations);
+    const { order, circular, undefinedReference } = bulkExecutionOrder(request.operations);
+    const createdIds = new Map<string, string>();
+    const results = new Map<BulkOperation, BulkOperationResult>();
+    const outcomes: OperationOutcome[] = [];
+    let errors = 0;
+
+    const record = (operation: BulkOperation, result: BulkOperationResult, detail?: string) => {
+      results.set(operation, result);
+      const status = Number(result.status);
+      if (status >= 400) errors++;
+      outcomes.push({
+        method: operation.method,
+        resourceType: operation.resourceType,
+        resourceId: result.location?.split('/').pop() ?? operation.resourceId ?? null,
+        status,
+        errorDetail: detail ?? null,
+      });
+    };
+    const failed = (operation: BulkOperation, error: ScimError) =>
+      record(
+        operation,
+        { ...this.identity(operation), status: String(error.status), response: error.toBody() },
+        error.detail,
+      );
+
+    // RFC 7644 §3.7.3: stop once failOnErrors errors were seen; the rest is not attempted
+    // and not reported.
+    const stopped = () => request.failOnErrors !== undefined && errors >= request.failOnErrors;
+    for (const operation of order) {
+      if (stopped()) break;
+      const reference = undefinedReference.get(operation);
+      if (reference !== undefined) {
+        failed(
+          operation,
+          ScimError.badRequest(
+            'invalidValue',
+            `Operations[${operation.index}] refers to bulkId:${reference}, which no POST in this request defines`,
+          ),
+        );
+        continue;
+      }
+      try {
+        record(operation, await this.execute(companyId, operation, createdIds));
+      } catch (error) {
+        failed(operation, this.asScimError(operation, error, requestId));
+      }
+    }
+    for (const operation of circular) {
+      if (stopped()) break;
+      failed(
+        operation,
+        new ScimError(
+          409,
+          `Operations[${operation.index}] is part of (or waits on) a circle of bulkId references that cannot be resolved`,
+        ),
+      );
+    }
+
+    // Answered in request order, whatever order they ran in; skipped ones are left out.
+    const answered = request.operations.filter((operation) => results.has(operation));
+    return {
+      body: {
+        schemas: [SCIM_BULK_RESPONSE_SCHEMA],
+        Operations: answered.map((operation) => results.get(operation)!),
+      },
+      outcomes,
+    };
+  }
+
+  private async execute(
+    companyId: CompanyId,
+    operation: BulkOperation,
+    createdIds: Map<string, string>,
+  ): Promise<BulkOperationResult> {
+    const data = resolveBulkIdReferences(operation.data, createdIds);
+    const id =
+      operation.resourceId === undefined
+        ? undefined
+        : resolveBulkIdReferences(operation.resourceId, createdIds);
+    const service = operation.resourceType === 'Users' ? this.users : this.groups;
+    let version: number | undefined;
+    let resourceId = id;
+    switch (operation.method) {
+      case 'POST': {
+        const created =
+          operation.resourceType === 'Users'
+            ? await this.users.create(companyId, data)
+            : (await this.groups.create(companyId, data)).group;
+        resourceId = created.id;
+        version = created.version;
+        createdIds.set(operation.bulkId!, created.id);
+        break;
+      }
+      case 'PUT':
+        version = (await service.replace(companyId, id!, data, operation.version)).version;
+        break;
+      case 'PATCH':
+        version = (await service.patch(companyId, id!, data, operation.version)).version;
+        break;
+      case 'DELETE':
+        await service.delete(companyId, id!, operation.version);
+        break;
+    }
+    return {
+      method: operation.method,
+      ...(operation.bulkId !== undefined ? { bulkId: operation.bulkId } : {}),
+      ...(version !== undefined ? { version: etagOf(Number(version)) } : {}),
+      location: this.location(operation, resourceId!),
+      status: operation.method === 'POST' ? '201' : operation.method === 'DELETE' ? '204' : '200',
+    };
+  }
+
+  private asScimError(operation: BulkOperation, error: unknown, requestId?: string): ScimError {
+    if (error instanceof ScimError) return error;
+    // §3.7.2: a reference to an operation that failed cannot be resolved; 409 as for a circle.
+    if (error instanceof UnresolvedBulkId) {
+      return new ScimError(409, `Operations[${operation.index}]: ${error.message}`);
+    }
+    this.logger.error(
+      `Bulk Operations[${operation.index}] ${operation.method} /${operation.resourceType} failed [request ${requestId}]`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    return new ScimError(500, `Internal server error (request id ${requestId})`);
+  }
+
+  /** What identifies an operation in its answer: method, bulkId, and location when known. */
+  private identity(
+    operation: BulkOperation,
+  ): Pick<BulkOperationResult, 'method' | 'bulkId' | 'location'> {
+    const known = operation.resourceId !== undefined && !operation.resourceId.startsWith('bulkId:');
+    return {
+      method: operation.method,
+      ...(operation.bulkId !== undefined ? { bulkId: operation.bulkId } : {}),
+      ...(known ? { location: this.location(operation, operation.resourceId!) } : {}),
+    };
+  }
+
+  private location(operation: BulkOperation, id: string): string {
+    return `${this.config.scimEndpointUrl}/${operation.resourceType}/${encodeURIComponent(id)}`;
+  }
+}
