@@ -12,6 +12,7 @@ import {
   ObservabilityModule,
   rateLimitOptions,
 } from '@app/common';
+import { AuditModule } from '@app/audit';
 import { DirectoryModule } from '@app/directory';
 import { ProvisioningModule } from '@app/provisioning';
 import { ReconciliationModule } from '@app/reconciliation';
@@ -37,6 +38,7 @@ export class AppModule {
         ProvisioningModule,
         SyncStatusModule,
         ReconciliationModule,
+        AuditModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   Actor,
+  Audited,
   actorId,
   AdminCompanyRoute,
   AdminRoute,
@@ -35,6 +36,7 @@ export class DirectoryController {
   }
 
   @Put(':companyId/sso')
+  @Audited('sso.configured')
   @AdminCompanyRoute()
   async configureSso(
     @CurrentCompany() companyId: CompanyId,

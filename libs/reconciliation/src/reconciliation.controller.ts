@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   Actor,
+  Audited,
   actorId,
   AdminCompanyRoute,
   CompanyId,
@@ -34,6 +35,10 @@ export class ReconciliationController {
 
   /** Runs a repair pass now; while one runs for the company, answers that one. */
   @Post('scim/reconcile')
+  @Audited('reconciliation.started', ({ result }) => ({
+    targetId: (result as { id: string }).id,
+    details: { status: (result as { status: string }).status },
+  }))
   @HttpCode(200)
   async reconcile(@CurrentCompany() companyId: CompanyId, @CurrentActor() actor: Actor) {
     return runView(await this.reconciliation.run(companyId, 'manual', 'repair', actorId(actor)));
@@ -62,6 +67,7 @@ export class ReconciliationController {
   }
 
   @Put('scim/reconciliation-settings')
+  @Audited('reconciliation_settings.updated')
   updateSettings(@CurrentCompany() companyId: CompanyId, @Body() dto: ReconciliationSettingsDto) {
     return this.reconciliation.updateSettings(companyId, dto);
   }
@@ -72,11 +78,16 @@ export class ReconciliationController {
   }
 
   @Post('members')
+  @Audited('member.added', ({ body, result }) => ({
+    targetId: (result as { id: string }).id,
+    details: body,
+  }))
   add(@CurrentCompany() companyId: CompanyId, @Body() dto: AddMemberDto) {
     return this.members.add(companyId, dto);
   }
 
   @Patch('members/:memberId')
+  @Audited('member.updated', ({ params, body }) => ({ targetId: params.memberId, details: body }))
   update(
     @CurrentCompany() companyId: CompanyId,
     @Param('memberId') memberId: string,

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   Actor,
+  Audited,
   actorId,
   AdminCompanyRoute,
   AppConfig,
@@ -26,6 +27,10 @@ export class TokensController {
   }
 
   @Post('tokens')
+  @Audited('scim_token.created', ({ result }) => {
+    const { id, label, prefix, expiresAt } = result as Record<string, unknown>;
+    return { targetId: id as string, details: { label, prefix, expiresAt } };
+  })
   async create(
     @CurrentCompany() companyId: CompanyId,
     @CurrentActor() actor: Actor,
@@ -46,6 +51,7 @@ export class TokensController {
   }
 
   @Post('tokens/:tokenId/revoke')
+  @Audited('scim_token.revoked', ({ params }) => ({ targetId: params.tokenId }))
   @HttpCode(200)
   async revoke(
     @CurrentCompany() companyId: CompanyId,
@@ -57,6 +63,9 @@ export class TokensController {
 
   /** Deletes the whole SCIM configuration: revokes every token and turns SCIM off. */
   @Delete()
+  @Audited('scim_configuration.deleted', ({ result }) => ({
+    details: result as Record<string, unknown>,
+  }))
   deleteScimConfiguration(@CurrentCompany() companyId: CompanyId, @CurrentActor() actor: Actor) {
     return this.tokens.deleteScimConfiguration(companyId, actorId(actor));
   }

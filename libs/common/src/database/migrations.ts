@@ -3,6 +3,7 @@ import { UsersAndMembers1732400000000 } from './migrations/1732400000000-users-a
 import { GroupsAndAccess1732500000000 } from './migrations/1732500000000-groups-and-access';
 import { SyncAndReconciliation1732600000000 } from './migrations/1732600000000-sync-and-reconciliation';
 import { MemberKeysetIndex1732700000000 } from './migrations/1732700000000-member-keyset-index';
+import { AuditLog1732800000000 } from './migrations/1732800000000-audit-log';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -14,4 +15,5 @@ export const migrations = [
   GroupsAndAccess1732500000000,
   SyncAndReconciliation1732600000000,
   MemberKeysetIndex1732700000000,
+  AuditLog1732800000000,
 ];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   Actor,
+  Audited,
   actorId,
   AdminCompanyRoute,
   CompanyId,
@@ -47,6 +48,7 @@ export class AccessController {
   }
 
   @Put('access')
+  @Audited('access_policy.updated')
   async update(
     @CurrentCompany() companyId: CompanyId,
     @CurrentActor() actor: Actor,
@@ -56,6 +58,10 @@ export class AccessController {
   }
 
   @Post('group-mappings')
+  @Audited('group_mapping.created', ({ body, result }) => ({
+    targetId: (result as { id: string }).id,
+    details: body,
+  }))
   async map(
     @CurrentCompany() companyId: CompanyId,
     @CurrentActor() actor: Actor,
@@ -65,6 +71,7 @@ export class AccessController {
   }
 
   @Delete('group-mappings/:mappingId')
+  @Audited('group_mapping.deleted', ({ params }) => ({ targetId: params.mappingId }))
   @HttpCode(204)
   async unmap(@CurrentCompany() companyId: CompanyId, @Param('mappingId') mappingId: string) {
     await this.access.removeMapping(companyId, mappingId);
