@@ -1,3 +1,6 @@
+import { scimCompany } from './factories/company.factory';
+import { oktaUser } from './factories/user.factory';
+import { scimClient } from './support/scim-client';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('health', () => {
@@ -38,6 +41,47 @@ describe('metrics', () => {
       expect(response.text).toContain('http_request_duration_seconds_bucket');
       expect(response.text).toContain('reconciliation_runs_total');
       expect(response.text).not.toContain('123e4567');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('request log', () => {
+  it('writes one structured line per request with request, company and token ids, never a secret, query or body', async () => {
+    const t = await createTestApp();
+    try {
+      const company = await scimCompany(t);
+      const scim = scimClient(t, company.scimToken);
+      const filter = encodeURIComponent('userName eq "private.person@example.com"');
+      await scim.get(`/Users?filter=${filter}`).set('X-Request-Id', 'req-log-000001').expect(200);
+      await scim
+        .post('/Users', oktaUser({ userName: 'body.person@example.com', password: 'pw-in-body' }))
+        .set('X-Request-Id', 'req-log-000002')
+        .expect(201);
+      const entries = t.logger.lines
+        .filter((line) => line.startsWith('log {"event":"request"'))
+        .map((line) => JSON.parse(line.slice('log '.length, line.lastIndexOf('}') + 1)));
+      const list = entries.find((entry) => entry.requestId === 'req-log-000001');
+      expect(list).toMatchObject({
+        method: 'GET',
+        route: '/api/scim/v2/Users',
+        path: '/api/scim/v2/Users',
+        status: 200,
+        companyId: company.companyId,
+        tokenId: company.tokenId,
+        adminId: null,
+      });
+      expect(typeof list.durationMs).toBe('number');
+      expect(entries.find((entry) => entry.requestId === 'req-log-000002')).toMatchObject({
+        method: 'POST',
+        status: 201,
+        tokenId: company.tokenId,
+      });
+      const all = t.logger.lines.join('\n');
+      for (const secret of [company.scimToken, 'private.person', 'body.person', 'pw-in-body']) {
+        expect(all).not.toContain(secret);
+      }
     } finally {
       await t.close();
     }

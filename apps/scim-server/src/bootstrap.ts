@@ -5,7 +5,13 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppConfig, configureBodyParsing, MetricsService, requestIdMiddleware } from '@app/common';
+import {
+  AppConfig,
+  configureBodyParsing,
+  MetricsService,
+  requestIdMiddleware,
+  requestLogMiddleware,
+} from '@app/common';
 import { AppModule } from './app.module';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -31,6 +37,7 @@ export async function createApp(
   app.use(helmet());
   app.set('etag', false);
   app.use(requestIdMiddleware);
+  app.use(requestLogMiddleware);
   app.use(app.get(MetricsService).middleware);
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {

@@ -21,3 +21,4 @@ export * from './http/operation-outcomes';
 export * from './http/rate-limits';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';
+export * from './observability/request-log';
