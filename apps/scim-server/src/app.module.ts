@@ -19,6 +19,7 @@ import { ReconciliationModule } from '@app/reconciliation';
 import { SyncStatusModule } from '@app/sync-status';
 import { TokensModule } from '@app/tokens';
 import { HealthController } from './health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 
 @Module({})
 export class AppModule {
@@ -40,7 +41,7 @@ export class AppModule {
         ReconciliationModule,
         AuditModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_GUARD, useClass: ThrottlerGuard },

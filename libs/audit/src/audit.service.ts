@@ -6,7 +6,8 @@ import { CompanyId } from '@app/common';
 import { AuditEventEntity } from './audit-event.entity';
 
 /** Keys never copied into an audit entry's details, whatever a DTO someday carries. */
-const SECRET_KEY = /secret|password|passphrase|credential|private.?key|^(access.?|refresh.?|id.?)?token$/i;
+const SECRET_KEY =
+  /secret|password|passphrase|credential|private.?key|^(access.?|refresh.?|id.?)?token$/i;
 const MAX_DETAILS = 4096;
 
 export interface AuditEntry {
