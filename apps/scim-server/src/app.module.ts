@@ -18,6 +18,7 @@ import { ProvisioningModule } from '@app/provisioning';
 import { ReconciliationModule } from '@app/reconciliation';
 import { SyncStatusModule } from '@app/sync-status';
 import { TokensModule } from '@app/tokens';
+import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 
@@ -43,6 +44,7 @@ export class AppModule {
       ],
       controllers: [HealthController, OpenApiController],
       providers: [
+        GracefulShutdown,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         {

@@ -13,6 +13,7 @@ import {
   requestLogMiddleware,
 } from '@app/common';
 import { AppModule } from './app.module';
+import { GracefulShutdown } from './graceful-shutdown';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -36,6 +37,8 @@ export async function createApp(
   // Security headers on every answer (the console's pages get a stricter CSP of their own).
   app.use(helmet());
   app.set('etag', false);
+  // First, so that shutdown waits for every request the server has taken.
+  app.use(app.get(GracefulShutdown).middleware);
   app.use(requestIdMiddleware);
   app.use(requestLogMiddleware);
   app.use(app.get(MetricsService).middleware);
@@ -50,7 +53,9 @@ export async function createApp(
     });
   }
   serveAdminConsole(app);
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: GracefulShutdown drains, then the database closes; exit code 0 (not a
+  // re-raised signal), so a supervisor sees a clean stop.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;
 }
 

@@ -43,9 +43,14 @@ export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutd
     job.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the schedule and waits for a tick in progress (shutdown calls this first). */
+  async stop(): Promise<void> {
     if (this.registry.doesExist('cron', 'reconcile')) this.registry.getCronJob('reconcile').stop();
     await this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** One scheduled tick; `tick` is the scheduled time, the same on every instance. */
