@@ -26,6 +26,32 @@ describe('concurrent writes', () => {
     expect(list.body.totalResults).toBe(1);
   });
 
+  it('a create retried after a client timeout never makes a second user', async () => {
+    const company = await scimCompany(t);
+    const scim = scimClient(t, company.scimToken);
+    // The IdP gives up on the first attempt (after 0 to 15 ms, so sometimes before the
+    // server committed and sometimes after), then retries the same body, as Okta and Entra do.
+    const outcomes = new Set<number>();
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const body = oktaUser({ userName: `retry.${attempt}@example.com` });
+      await scim
+        .post('/Users', body)
+        .timeout(attempt)
+        .then(
+          (response) => outcomes.add(response.status),
+          () => outcomes.add(0),
+        );
+      const retry = await scim.post('/Users', { ...body, userName: body.userName.toUpperCase() });
+      expect([201, 409]).toContain(retry.status);
+      if (retry.status === 409) expect(retry.body.scimType).toBe('uniqueness');
+      const found = await scim
+        .get(`/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`)
+        .expect(200);
+      expect(found.body.totalResults).toBe(1);
+    }
+    expect(outcomes.has(0)).toBe(true); // some first attempts really timed out
+  });
+
   it('concurrent PATCHes adding members to one group lose no member', async () => {
     const company = await scimCompany(t);
     const scim = scimClient(t, company.scimToken);
