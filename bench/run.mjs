@@ -3,7 +3,7 @@
 // writes bench/results/<dataset>.json. `node bench/run.mjs [users...]`, e.g. 10000 100500.
 // Durations are short so the whole run fits in a few minutes on 2 cores; see RESULTS.md.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { startServer } from './bench-server.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,41 +16,6 @@ const PORT = 3100;
 const BARE_PORT = 3101;
 const datasets = process.argv.slice(2).map(Number);
 if (datasets.length === 0) datasets.push(10_000, 100_000);
-
-function startServer(users, groupSizes) {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        join(root, 'bench', 'server.ts'),
-      ],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          USERS: String(users),
-          GROUP_SIZES: groupSizes.join(','),
-          PORT: String(PORT),
-          BARE_PORT: String(BARE_PORT),
-          TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let buffer = '';
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      const complete = buffer.split('\n').slice(0, -1);
-      const line = complete.find((l) => l.startsWith('{'));
-      if (line) done({ child, info: JSON.parse(line) });
-    });
-    child.on('exit', (code) => fail(new Error(`server exited ${code}`)));
-  });
-}
 
 const base = `http://127.0.0.1:${PORT}/api/scim/v2`;
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
@@ -92,7 +57,7 @@ const patchOp = (...Operations) => ({
 async function runDataset(users) {
   const groupSizes = users >= 100_000 ? [100, 10_000, 100_000] : [100, 10_000];
   // The server seeds 1,000 spare users beyond `users` (in no group) for the member benchmarks.
-  const { child, info } = await startServer(users, groupSizes);
+  const { child, info } = await startServer({ users, groupSizes, port: PORT, barePort: BARE_PORT });
   // A fresh object each time: autocannon writes content-length into the headers it is given.
   const authOf = () => ({
     authorization: `Bearer ${info.token}`,

@@ -1,0 +1,43 @@
+// Starts bench/server.ts (the real service and a bare NestJS route, seeded) in a child process
+// and resolves with the JSON line it prints once ready: the token, sample ids, groups.
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function startServer({ users, groupSizes, port, barePort, env = {} }) {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        join(root, 'bench', 'server.ts'),
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...env,
+          USERS: String(users),
+          GROUP_SIZES: groupSizes.join(','),
+          PORT: String(port),
+          BARE_PORT: String(barePort),
+          TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const complete = buffer.split('\n').slice(0, -1);
+      const line = complete.find((l) => l.startsWith('{'));
+      if (line) done({ child, info: JSON.parse(line) });
+    });
+    child.on('exit', (code) => fail(new Error(`server exited ${code}`)));
+  });
+}

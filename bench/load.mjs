@@ -1,0 +1,236 @@
+// Steady load: mixed SCIM traffic at a fixed rate (default 200 requests/s for 60 s), as an
+// identity provider's sync plus incremental pushes look, against the real service seeded with
+// USERS users and one group of GROUP_SIZE members. Records the error rate and latency
+// percentiles in bench/results/load-<engine>-<users>.json. `node bench/load.mjs`;
+// RATE, DURATION, USERS, GROUP_SIZE and DATABASE_URL override the defaults.
+import autocannon from 'autocannon';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './bench-server.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RATE = Number(process.env.RATE ?? 200);
+const DURATION = Number(process.env.DURATION ?? 60);
+const USERS = Number(process.env.USERS ?? 10_000);
+const GROUP_SIZE = Number(process.env.GROUP_SIZE ?? 1_000);
+const PORT = 3100;
+
+/** The traffic mix, by weight: mostly lookups, as IdPs check before they write. */
+const MIX = [
+  ['GET /Users?filter=userName eq', 30],
+  ['GET /Users/{id}', 15],
+  ['GET /Users page of 100', 5],
+  ['GET /Groups/{id}?excludedAttributes=members', 5],
+  ['POST /Users', 10],
+  ['PATCH /Users/{id} (replace)', 15],
+  ['PUT /Users/{id}', 5],
+  ['PATCH /Groups/{id} add or remove a member', 10],
+  ['POST /Users, then DELETE it', 5],
+];
+const TOTAL_WEIGHT = MIX.reduce((sum, [, weight]) => sum + weight, 0);
+
+const { child, info } = await startServer({
+  users: USERS,
+  groupSizes: [GROUP_SIZE],
+  port: PORT,
+  barePort: PORT + 1,
+});
+const base = '/api/scim/v2';
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+const headers = () => ({
+  authorization: `Bearer ${info.token}`,
+  'content-type': 'application/scim+json',
+});
+const groupId = info.groups[GROUP_SIZE];
+const userNameOf = (i) => `user${i}@bench.example.com`;
+let created = 0;
+let spareNext = 0;
+const inGroup = new Set();
+const counts = Object.fromEntries([...MIX.map(([name]) => [name, 0]), ['DELETE /Users/{id}', 0]]);
+let versionOf = 0;
+
+function nextRequest(request) {
+  let roll = Math.random() * TOTAL_WEIGHT;
+  const [name] = MIX.find(([, weight]) => (roll -= weight) < 0) ?? MIX[0];
+  counts[name]++;
+  const user = pick(info.sampleIds);
+  const patch = (Operations) =>
+    JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations,
+    });
+  switch (name) {
+    case 'GET /Users?filter=userName eq':
+      return {
+        ...request,
+        method: 'GET',
+        path: `${base}/Users?filter=${encodeURIComponent(`userName eq "${userNameOf(Math.floor(Math.random() * USERS))}"`)}`,
+        headers: headers(),
+      };
+    case 'GET /Users/{id}':
+      return { ...request, method: 'GET', path: `${base}/Users/${user}`, headers: headers() };
+    case 'GET /Users page of 100':
+      return {
+        ...request,
+        method: 'GET',
+        path: `${base}/Users?startIndex=${1 + 100 * Math.floor((Math.random() * USERS) / 100)}&count=100`,
+        headers: headers(),
+      };
+    case 'GET /Groups/{id}?excludedAttributes=members':
+      return {
+        ...request,
+        method: 'GET',
+        path: `${base}/Groups/${groupId}?excludedAttributes=members`,
+        headers: headers(),
+      };
+    case 'POST /Users': {
+      const userName = `load.${process.pid}.${created++}@bench.example.com`;
+      return {
+        ...request,
+        method: 'POST',
+        path: `${base}/Users`,
+        headers: headers(),
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName,
+          name: { givenName: 'Load', familyName: 'Test' },
+          emails: [{ value: userName, type: 'work', primary: true }],
+          active: true,
+        }),
+      };
+    }
+    case 'PATCH /Users/{id} (replace)':
+      return {
+        ...request,
+        method: 'PATCH',
+        path: `${base}/Users/${user}`,
+        headers: headers(),
+        body: patch([{ op: 'replace', path: 'title', value: `Title ${versionOf++}` }]),
+      };
+    case 'PUT /Users/{id}': {
+      const index = info.sampleIds.indexOf(user);
+      const userName = userNameOf(index * Math.max(1, Math.floor(USERS / 1000)));
+      return {
+        ...request,
+        method: 'PUT',
+        path: `${base}/Users/${user}`,
+        headers: headers(),
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName,
+          name: { givenName: 'Put', familyName: `Seq${versionOf++}` },
+          emails: [{ value: userName, type: 'work', primary: true }],
+          active: true,
+        }),
+      };
+    }
+    case 'PATCH /Groups/{id} add or remove a member': {
+      const spare = info.spareIds[spareNext++ % info.spareIds.length];
+      const remove = inGroup.has(spare);
+      if (remove) inGroup.delete(spare);
+      else inGroup.add(spare);
+      return {
+        ...request,
+        method: 'PATCH',
+        path: `${base}/Groups/${groupId}`,
+        headers: headers(),
+        body: patch(
+          remove
+            ? [{ op: 'remove', path: `members[value eq "${spare}"]` }]
+            : [{ op: 'add', path: 'members', value: [{ value: spare }] }],
+        ),
+      };
+    }
+    default: {
+      // A user made to be deleted: its DELETE goes out once the 201 names its id.
+      const userName = `gone.${process.pid}.${created++}@bench.example.com`;
+      return {
+        ...request,
+        method: 'POST',
+        path: `${base}/Users`,
+        headers: headers(),
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName,
+          active: true,
+        }),
+      };
+    }
+  }
+}
+
+// Users made to be deleted, waiting for their DELETE.
+const toDelete = [];
+const started = Date.now();
+const result = await autocannon({
+  url: `http://127.0.0.1:${PORT}`,
+  connections: 20,
+  overallRate: RATE,
+  duration: DURATION,
+  requests: [
+    {
+      setupRequest: (request) => {
+        const id = toDelete.shift();
+        if (id) {
+          counts['DELETE /Users/{id}']++;
+          return { ...request, method: 'DELETE', path: `${base}/Users/${id}`, headers: headers() };
+        }
+        return nextRequest(request);
+      },
+      onResponse: (status, body) => {
+        if (status === 201 && typeof body === 'string' && body.includes('"gone.')) {
+          toDelete.push(JSON.parse(body).id);
+        }
+      },
+    },
+  ],
+});
+child.kill('SIGTERM');
+
+const total = result.requests.total;
+const failed = result.errors + result.timeouts + result.non2xx;
+const row = {
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  date: new Date().toISOString(),
+  engine: info.engine,
+  users: USERS,
+  groupSize: GROUP_SIZE,
+  targetRate: RATE,
+  durationSeconds: DURATION,
+  wallSeconds: Math.round((Date.now() - started) / 1000),
+  requests: total,
+  achievedRate: Math.round((total / DURATION) * 10) / 10,
+  errors: {
+    total: failed,
+    rate: total === 0 ? 0 : failed / total,
+    non2xx: result.non2xx,
+    transport: result.errors,
+    timeouts: result.timeouts,
+  },
+  statusCodes: {
+    '2xx': result['2xx'],
+    '4xx': result['4xx'],
+    '5xx': result['5xx'],
+  },
+  latencyMs: {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    mean: result.latency.average,
+  },
+  mix: counts,
+};
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench', 'results', `load-${info.engine}-${USERS}.json`),
+  `${JSON.stringify(row, null, 2)}\n`,
+);
+console.log(JSON.stringify(row, null, 2));
