@@ -571,7 +571,7 @@ function notesCard(status) {
       'Give your identity provider this endpoint URL and a provisioning token (sent as Authorization: Bearer <token>).',
     ),
     copyable('Endpoint URL', url),
-    ['/Users', '/Groups', '/ServiceProviderConfig', '/Schemas', '/ResourceTypes'].map((path) =>
+    ['/Users', '/Groups', '/Bulk', '/ServiceProviderConfig', '/Schemas', '/ResourceTypes'].map((path) =>
       copyable(`${path} endpoint`, `${url}${path}`),
     ),
   );
