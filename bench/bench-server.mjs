@@ -1,6 +1,7 @@
 // Starts bench/server.ts (the real service and a bare NestJS route, seeded) in a child process
 // and resolves with the JSON line it prints once ready: the token, sample ids, groups.
 import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,4 +41,14 @@ export function startServer({ users, groupSizes, port, barePort, env = {} }) {
     });
     child.on('exit', (code) => fail(new Error(`server exited ${code}`)));
   });
+}
+
+/** The machine a figure was measured on, written beside it. */
+export function machineInfo() {
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }

@@ -5,10 +5,9 @@
 // RATE, DURATION, USERS, GROUP_SIZE and DATABASE_URL override the defaults.
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './bench-server.mjs';
+import { machineInfo, startServer } from './bench-server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = Number(process.env.RATE ?? 200);
@@ -51,6 +50,16 @@ const inGroup = new Set();
 const counts = Object.fromEntries([...MIX.map(([name]) => [name, 0]), ['DELETE /Users/{id}', 0]]);
 let versionOf = 0;
 
+/** A User as Okta sends one. */
+const userBody = (userName, familyName) =>
+  JSON.stringify({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName,
+    name: { givenName: 'Bench', familyName },
+    emails: [{ value: userName, type: 'work', primary: true }],
+    active: true,
+  });
+
 function nextRequest(request) {
   let roll = Math.random() * TOTAL_WEIGHT;
   const [name] = MIX.find(([, weight]) => (roll -= weight) < 0) ?? MIX[0];
@@ -92,13 +101,7 @@ function nextRequest(request) {
         method: 'POST',
         path: `${base}/Users`,
         headers: headers(),
-        body: JSON.stringify({
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName,
-          name: { givenName: 'Load', familyName: 'Test' },
-          emails: [{ value: userName, type: 'work', primary: true }],
-          active: true,
-        }),
+        body: userBody(userName, 'Load'),
       };
     }
     case 'PATCH /Users/{id} (replace)':
@@ -117,13 +120,7 @@ function nextRequest(request) {
         method: 'PUT',
         path: `${base}/Users/${user}`,
         headers: headers(),
-        body: JSON.stringify({
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName,
-          name: { givenName: 'Put', familyName: `Seq${versionOf++}` },
-          emails: [{ value: userName, type: 'work', primary: true }],
-          active: true,
-        }),
+        body: userBody(userName, `Put${versionOf++}`),
       };
     }
     case 'PATCH /Groups/{id} add or remove a member': {
@@ -151,11 +148,7 @@ function nextRequest(request) {
         method: 'POST',
         path: `${base}/Users`,
         headers: headers(),
-        body: JSON.stringify({
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName,
-          active: true,
-        }),
+        body: userBody(userName, 'Gone'),
       };
     }
   }
@@ -192,12 +185,7 @@ child.kill('SIGTERM');
 const total = result.requests.total;
 const failed = result.errors + result.timeouts + result.non2xx;
 const row = {
-  machine: {
-    cpus: cpus().length,
-    model: cpus()[0]?.model,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-  },
+  machine: machineInfo(),
   date: new Date().toISOString(),
   engine: info.engine,
   users: USERS,

@@ -3,9 +3,8 @@
 // writes bench/results/<dataset>.json. `node bench/run.mjs [users...]`, e.g. 10000 100500.
 // Durations are short so the whole run fits in a few minutes on 2 cores; see RESULTS.md.
 import autocannon from 'autocannon';
-import { startServer } from './bench-server.mjs';
+import { machineInfo, startServer } from './bench-server.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -257,12 +256,7 @@ async function runDataset(users) {
   return { users, engine: info.engine, seedSeconds: info.seedSeconds, rows };
 }
 
-const machine = {
-  cpus: cpus().length,
-  model: cpus()[0]?.model,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-};
+const machine = machineInfo();
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 for (const users of datasets) {
   const result = await runDataset(users);

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../resource/document';
+import { isPlainObject, listsSchema } from '../resource/document';
 import { SCIM_BULK_REQUEST_SCHEMA } from '../schema-urns';
 import { ScimError } from '../scim-error';
 
@@ -49,14 +49,7 @@ const invalidSyntax = (detail: string) => ScimError.badRequest('invalidSyntax', 
 export function parseBulkRequest(body: unknown, maxOperations: number): BulkRequest {
   if (!isPlainObject(body)) throw invalidSyntax('The body must be a BulkRequest message');
   const entries = lowerCaseKeys(body);
-  const schemas = entries.schemas;
-  if (
-    !Array.isArray(schemas) ||
-    !schemas.some(
-      (urn) =>
-        typeof urn === 'string' && urn.toLowerCase() === SCIM_BULK_REQUEST_SCHEMA.toLowerCase(),
-    )
-  ) {
+  if (!listsSchema(entries.schemas, SCIM_BULK_REQUEST_SCHEMA)) {
     throw invalidSyntax(`schemas must be ["${SCIM_BULK_REQUEST_SCHEMA}"]`);
   }
   let failOnErrors: number | undefined;

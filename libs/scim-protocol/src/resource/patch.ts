@@ -10,7 +10,7 @@ import {
   resolveAttribute,
   ResourceSchema,
 } from '../schema/resource-schema';
-import { cloneJson, isPlainObject, ResourceDocument } from './document';
+import { cloneJson, isPlainObject, listsSchema, ResourceDocument } from './document';
 import { normalizeAttribute, renormalize, requireAttributes } from './normalize';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
@@ -36,16 +36,9 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
     Object.entries(body).map(([key, value]) => [key.toLowerCase(), value]),
   );
   const schemas = entries.schemas;
-  if (schemas !== undefined) {
-    if (
-      !Array.isArray(schemas) ||
-      !schemas.some(
-        (urn) =>
-          typeof urn === 'string' && urn.toLowerCase() === SCIM_PATCH_OP_SCHEMA.toLowerCase(),
-      )
-    ) {
-      throw invalidSyntax(`schemas must be ["${SCIM_PATCH_OP_SCHEMA}"]`);
-    }
+  // Lenient where IdPs are: a PatchOp without `schemas` is read; a wrong one is refused.
+  if (schemas !== undefined && !listsSchema(schemas, SCIM_PATCH_OP_SCHEMA)) {
+    throw invalidSyntax(`schemas must be ["${SCIM_PATCH_OP_SCHEMA}"]`);
   }
   const operations = entries.operations;
   if (!Array.isArray(operations)) throw invalidSyntax('Operations must be an array');
