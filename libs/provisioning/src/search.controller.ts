@@ -12,7 +12,8 @@ import { ScimRoute } from '@app/tokens';
 import { GroupsController } from './groups/groups.controller';
 import { parseListRequest } from './query/list-request';
 import { listResponse, ScimJson } from './scim-response';
-import { searchBody, UsersController } from './users/users.controller';
+import { searchBody } from './scim-resource.controller';
+import { UsersController } from './users/users.controller';
 
 /**
  * POST /.search at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. A

@@ -1,11 +1,8 @@
 import {
-  All,
   Body,
   Controller,
-  Delete,
   Get,
   Headers,
-  HttpCode,
   Param,
   Patch,
   Post,
@@ -21,13 +18,11 @@ import {
   project,
   Projection,
   projectionOmits,
-  ScimError,
 } from '@app/scim-protocol';
 import { ScimRoute } from '@app/tokens';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
-import { listResponse } from '../scim-response';
-import { searchBody } from '../users/users.controller';
+import { ScimResourceController } from '../scim-resource.controller';
 import { groupResource, GroupMember, groupRowOf } from './group.resource';
 import { GroupsService } from './groups.service';
 import { ScimGroupEntity } from './scim-group.entity';
@@ -35,21 +30,14 @@ import { ScimGroupEntity } from './scim-group.entity';
 /** `/Groups` (RFC 7644 §3), scoped to the company of the bearer token. */
 @Controller('api/scim/v2/Groups')
 @ScimRoute()
-export class GroupsController {
+export class GroupsController extends ScimResourceController {
+  protected readonly resourceName = 'Group';
+
   constructor(
     private readonly groups: GroupsService,
     private readonly config: AppConfig,
-  ) {}
-
-  @Get()
-  list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
-    return this.search(companyId, query);
-  }
-
-  @Post('.search')
-  @HttpCode(200)
-  searchByPost(@CurrentCompany() companyId: CompanyId, @Body() body: unknown) {
-    return this.search(companyId, searchBody(body));
+  ) {
+    super();
   }
 
   @Get(':id')
@@ -126,34 +114,6 @@ export class GroupsController {
     return this.render(companyId, group, projection);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  async delete(
-    @CurrentCompany() companyId: CompanyId,
-    @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-  ) {
-    await this.groups.delete(companyId, id, ifMatch);
-  }
-
-  @All()
-  collectionMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
-    response.setHeader('Allow', 'GET, POST');
-    throw new ScimError(405, 'The /Groups collection supports GET and POST');
-  }
-
-  @All(':id')
-  resourceMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
-    response.setHeader('Allow', 'GET, PUT, PATCH, DELETE');
-    throw new ScimError(405, 'A Group supports GET, PUT, PATCH and DELETE');
-  }
-
-  async search(companyId: CompanyId, params: Record<string, unknown>) {
-    const { page, resources } = await this.searchPage(companyId, params);
-    return listResponse(resources, page);
-  }
-
-  /** One page of groups, rendered; also what the root /.search assembles. */
   async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
     const request = parseListRequest(params);
     const projection = parseProjection(
@@ -176,6 +136,10 @@ export class GroupsController {
       ),
     );
     return { page, resources };
+  }
+
+  protected async remove(companyId: CompanyId, id: string, ifMatch?: string) {
+    await this.groups.delete(companyId, id, ifMatch);
   }
 
   private async render(companyId: CompanyId, group: ScimGroupEntity, projection: Projection) {

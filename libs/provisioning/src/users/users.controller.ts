@@ -1,11 +1,8 @@
 import {
-  All,
   Body,
   Controller,
-  Delete,
   Get,
   Headers,
-  HttpCode,
   Param,
   Patch,
   Post,
@@ -20,37 +17,29 @@ import {
   project,
   Projection,
   projectionOmits,
-  ScimError,
   USER_RESOURCE,
 } from '@app/scim-protocol';
 import { ScimRoute } from '@app/tokens';
 import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
-import { listResponse, RawJson, resourceBody, ScimJson } from '../scim-response';
+import { RawJson, resourceBody, ScimJson } from '../scim-response';
 import { userResource, userResourceJson, UserRow, userRowOf } from './user.resource';
+import { ScimResourceController } from '../scim-resource.controller';
 import { UsersService } from './users.service';
 
 /** `/Users` (RFC 7644 §3): every route scoped to the company of the bearer token. */
 @Controller('api/scim/v2/Users')
 @ScimRoute()
-export class UsersController {
+export class UsersController extends ScimResourceController {
+  protected readonly resourceName = 'User';
+
   constructor(
     private readonly users: UsersService,
     private readonly groups: GroupsService,
     private readonly config: AppConfig,
-  ) {}
-
-  @Get()
-  list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
-    return this.search(companyId, query);
-  }
-
-  /** POST /Users/.search (RFC 7644 §3.4.3): the query in the body, out of URLs and logs. */
-  @Post('.search')
-  @HttpCode(200)
-  searchByPost(@CurrentCompany() companyId: CompanyId, @Body() body: unknown) {
-    return this.search(companyId, searchBody(body));
+  ) {
+    super();
   }
 
   @Get(':id')
@@ -113,35 +102,6 @@ export class UsersController {
     return this.render(companyId, userRowOf(user), query);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  async delete(
-    @CurrentCompany() companyId: CompanyId,
-    @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-  ) {
-    await this.users.delete(companyId, id, ifMatch);
-  }
-
-  /** Methods the RFC does not define here: 405 with the methods that are. */
-  @All()
-  collectionMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
-    response.setHeader('Allow', 'GET, POST');
-    throw new ScimError(405, 'The /Users collection supports GET and POST');
-  }
-
-  @All(':id')
-  resourceMethodNotAllowed(@Res({ passthrough: true }) response: Response) {
-    response.setHeader('Allow', 'GET, PUT, PATCH, DELETE');
-    throw new ScimError(405, 'A User supports GET, PUT, PATCH and DELETE');
-  }
-
-  async search(companyId: CompanyId, params: Record<string, unknown>) {
-    const { page, resources } = await this.searchPage(companyId, params);
-    return listResponse(resources, page);
-  }
-
-  /** One page of users, rendered; also what the root /.search assembles. */
   async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
     const request = parseListRequest(params);
     const projection = parseProjection(
@@ -151,6 +111,10 @@ export class UsersController {
     );
     const page = await this.users.list(companyId, request);
     return { page, resources: await this.renderAll(companyId, page.rows, projection) };
+  }
+
+  protected async remove(companyId: CompanyId, id: string, ifMatch?: string) {
+    await this.users.delete(companyId, id, ifMatch);
   }
 
   private async render(companyId: CompanyId, user: UserRow, query: Record<string, unknown>) {
@@ -185,12 +149,4 @@ export class UsersController {
       project(userResource(user, base, groups?.get(user.id)), USER_RESOURCE, projection),
     );
   }
-}
-
-/** The SearchRequest body (RFC 7644 §3.4.3); `attributes` may be a list. */
-export function searchBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw ScimError.badRequest('invalidSyntax', 'The body must be a SearchRequest');
-  }
-  return body as Record<string, unknown>;
 }
