@@ -571,8 +571,8 @@ function notesCard(status) {
       'Give your identity provider this endpoint URL and a provisioning token (sent as Authorization: Bearer <token>).',
     ),
     copyable('Endpoint URL', url),
-    ['/Users', '/Groups', '/Bulk', '/ServiceProviderConfig', '/Schemas', '/ResourceTypes'].map((path) =>
-      copyable(`${path} endpoint`, `${url}${path}`),
+    ['/Users', '/Groups', '/Bulk', '/ServiceProviderConfig', '/Schemas', '/ResourceTypes'].map(
+      (path) => copyable(`${path} endpoint`, `${url}${path}`),
     ),
   );
 }
