@@ -1,4 +1,5 @@
 import { scimCompany } from './factories/company.factory';
+import { oktaUser } from './factories/user.factory';
 import { ERROR_SCHEMA, scimClient } from './support/scim-client';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -22,6 +23,40 @@ describe('rate limits per credential', () => {
     });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     await scimClient(t, b.scimToken).get('/Users').expect(200);
+  });
+
+  it('counts one budget per token across routes, and a Bulk request as one request per operation', async () => {
+    const a = await scimCompany(t);
+    const scimA = scimClient(t, a.scimToken);
+    // Five requests on five different routes use up the one budget of 5.
+    await scimA.get('/Users').expect(200);
+    await scimA.get('/Groups').expect(200);
+    await scimA.get('/ServiceProviderConfig').expect(200);
+    await scimA.post('/Users/.search', {}).expect(200);
+    await scimA.post('/Users', oktaUser()).expect(201);
+    await scimA.get('/Schemas').expect(429);
+
+    const b = await scimCompany(t);
+    const scimB = scimClient(t, b.scimToken);
+    const bulk = (n: number) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: n }, (_, i) => ({
+        method: 'POST',
+        path: '/Users',
+        bulkId: `u${i}`,
+        data: oktaUser(),
+      })),
+    });
+    await scimB.post('/Bulk', bulk(3)).expect(200); // 3 of 5
+    const refused = await scimB.post('/Bulk', bulk(3)).expect(429); // 6 of 5: nothing runs
+    expect(refused.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '429' });
+    expect(refused.body.detail).toContain('counts as 3 requests');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const users = await t.query<{ n: string }>(
+      'SELECT COUNT(*) AS n FROM scim_users WHERE "companyId" = $1',
+      [b.companyId],
+    );
+    expect(Number(users[0].n)).toBe(3);
   });
 
   it('limits each admin token on the admin API too', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RateLimitBudget } from '@app/common';
 import { TokensModule } from '@app/tokens';
 import { AccessController } from './access/access.controller';
 import { AccessPolicyEntity, GroupRoleMappingEntity } from './access/access.entities';
@@ -46,6 +47,7 @@ import { UsersService } from './users/users.service';
     GroupsService,
     AccessService,
     BulkService,
+    RateLimitBudget,
     UsersController,
     GroupsController,
   ],

@@ -1,6 +1,7 @@
-import { ExecutionContext } from '@nestjs/common';
-import { ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { ScimError } from '@app/scim-protocol';
+import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { isScimRequest } from './scim-path';
@@ -38,12 +39,54 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
         },
       },
     ],
-    getTracker: (request: Record<string, unknown>) => {
-      const req = request as unknown as Request;
-      const credential = req.headers.authorization;
-      return credential
-        ? `auth:${createHash('sha256').update(credential).digest('base64url')}`
-        : `ip:${req.ip ?? 'unknown'}`;
-    },
+    getTracker: (request: Record<string, unknown>) => trackerOf(request as unknown as Request),
+    // One budget per credential across every route (the library's default key is per
+    // handler, which would give a token its limit on each route separately).
+    generateKey: (_context: ExecutionContext, tracker: string, name: string) =>
+      budgetKey(tracker, name),
   };
+}
+
+const WINDOW_MS = 60_000;
+
+/** Who a request is counted against: its credential (hashed), else its address. */
+function trackerOf(request: Request): string {
+  const credential = request.headers.authorization;
+  return credential
+    ? `auth:${createHash('sha256').update(credential).digest('base64url')}`
+    : `ip:${request.ip ?? 'unknown'}`;
+}
+
+function budgetKey(tracker: string, name = 'default'): string {
+  return `${name}:${tracker}`;
+}
+
+/**
+ * Charges a SCIM request for the work it carries beyond one request: a Bulk request counts
+ * as one request per operation, so it is no way around SCIM_RATE_LIMIT. Over the budget:
+ * 429 with Retry-After, before anything runs.
+ */
+@Injectable()
+export class RateLimitBudget {
+  constructor(
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    private readonly config: AppConfig,
+  ) {}
+
+  async charge(request: Request, response: Response, hits: number): Promise<void> {
+    const limit = this.config.scimRateLimitPerMinute;
+    if (limit === 0 || hits <= 0) return;
+    const key = budgetKey(trackerOf(request));
+    let record: { isBlocked: boolean; timeToBlockExpire: number } | undefined;
+    for (let i = 0; i < hits; i++) {
+      record = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, 'default');
+    }
+    if (record?.isBlocked) {
+      response.setHeader('Retry-After', String(record.timeToBlockExpire));
+      throw new ScimError(
+        429,
+        `This request counts as ${hits + 1} requests, more than is left of SCIM_RATE_LIMIT (${limit} per minute) for this token: wait for the Retry-After seconds, then retry`,
+      );
+    }
+  }
 }

@@ -1,6 +1,12 @@
 import { All, Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CompanyId, CurrentCompany, rememberOperationOutcomes, requestIdOf } from '@app/common';
+import {
+  CompanyId,
+  CurrentCompany,
+  RateLimitBudget,
+  rememberOperationOutcomes,
+  requestIdOf,
+} from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import { ScimRoute } from '@app/tokens';
 import { BulkService } from './bulk.service';
@@ -13,7 +19,10 @@ import { BulkService } from './bulk.service';
 @Controller('api/scim/v2/Bulk')
 @ScimRoute()
 export class BulkController {
-  constructor(private readonly bulk: BulkService) {}
+  constructor(
+    private readonly bulk: BulkService,
+    private readonly budget: RateLimitBudget,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -23,6 +32,11 @@ export class BulkController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
+    // The rate limit guard counted this request once; each further operation counts too.
+    const operations = (body as { Operations?: unknown } | null)?.Operations;
+    if (Array.isArray(operations) && operations.length > 1) {
+      await this.budget.charge(request, response, operations.length - 1);
+    }
     const { body: answer, outcomes } = await this.bulk.run(companyId, body, requestIdOf(request));
     rememberOperationOutcomes(response, outcomes);
     return answer;
