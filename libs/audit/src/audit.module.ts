@@ -1,16 +1,19 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUDIT_SINK } from '@app/common';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 
-/** The audit log: what admins did (routes marked `@Audited`), readable by the company's admins. */
+/**
+ * The audit log: what admins did (routes marked `@Audited`), readable by the company's admins.
+ * Global, so the interceptor of `@Audited` routes in any context finds where to write.
+ */
+@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AuditController],
-  providers: [AuditService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [AuditService],
+  providers: [AuditService, { provide: AUDIT_SINK, useExisting: AuditService }],
+  exports: [AuditService, AUDIT_SINK],
 })
 export class AuditModule {}

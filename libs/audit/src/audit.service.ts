@@ -2,23 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId } from '@app/common';
+import { AuditEntry, AuditSink, CompanyId } from '@app/common';
 import { AuditEventEntity } from './audit-event.entity';
 
 /** Keys never copied into an audit entry's details, whatever a DTO someday carries. */
 const SECRET_KEY =
   /secret|password|passphrase|credential|private.?key|^(access.?|refresh.?|id.?)?token$/i;
 const MAX_DETAILS = 4096;
-
-export interface AuditEntry {
-  companyId: CompanyId;
-  action: string;
-  actorId: string;
-  actorEmail?: string | null;
-  targetId?: string | null;
-  details?: Record<string, unknown>;
-  requestId?: string | null;
-}
 
 export interface AuditPage {
   items: AuditEventEntity[];
@@ -27,7 +17,7 @@ export interface AuditPage {
 }
 
 @Injectable()
-export class AuditService {
+export class AuditService implements AuditSink {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async record(entry: AuditEntry): Promise<void> {

@@ -5,6 +5,7 @@ export * from './database/database-options';
 export * from './database/timestamp.column';
 export * from './tenancy/company-id';
 export * from './tenancy/company-scope';
+export * from './audit/audit-metadata';
 export * from './audit/audited.decorator';
 export * from './auth/admin-claims';
 export * from './auth/admin-jwt.service';

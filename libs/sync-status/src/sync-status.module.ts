@@ -1,17 +1,18 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProvisioningEventEntity } from './provisioning-event.entity';
-import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
+import { ProvisioningLogMiddleware } from './provisioning-log.middleware';
 import { ProvisioningLogService } from './provisioning-log.service';
 
 /** The provisioning log: every SCIM request, recorded off the request path. */
 @Module({
   imports: [TypeOrmModule.forFeature([ProvisioningEventEntity])],
-  providers: [
-    ProvisioningLogService,
-    { provide: APP_INTERCEPTOR, useClass: ProvisioningLogInterceptor },
-  ],
+  providers: [ProvisioningLogService],
   exports: [ProvisioningLogService],
 })
-export class SyncStatusModule {}
+export class SyncStatusModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every path: the middleware itself keeps to SCIM requests (one prefix test).
+    consumer.apply(ProvisioningLogMiddleware).forRoutes('*path');
+  }
+}

@@ -1,12 +1,13 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { concatMap, Observable } from 'rxjs';
-import { AUDITED_ACTION, AuditedAction, getCompanyScope, requestIdOf } from '@app/common';
-import { AuditService } from './audit.service';
+import { requestIdOf } from '../http/request-id';
+import { getCompanyScope } from '../tenancy/company-scope';
+import { AUDIT_SINK, AUDITED_ACTION, AuditedAction, AuditSink } from './audit-metadata';
 
 /**
- * Writes the audit entry of an `@Audited` admin route once its handler has succeeded, and
+ * Writes the audit entry of an `@Audited` admin route (it runs on those routes only) once its handler has succeeded, and
  * before the answer goes out: an action the client saw acknowledged is always in the log.
  * (The entry is written just after the action's own transaction; a crash between the two
  * loses the entry of an action whose answer was never sent.) Failed actions change nothing
@@ -16,7 +17,7 @@ import { AuditService } from './audit.service';
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly audit: AuditService,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

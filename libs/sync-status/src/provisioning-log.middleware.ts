@@ -1,6 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { Observable } from 'rxjs';
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import {
   errorDetailOf,
@@ -14,23 +13,22 @@ import { ProvisioningLogService } from './provisioning-log.service';
 
 /**
  * Records every SCIM request of a known company once its response is finished: method,
- * resource type and id, outcome, status, error detail, request id and duration.
+ * resource type and id, outcome, status, error detail, request id and duration. A middleware
+ * (a listener on the response), not an interceptor: it costs nothing on the way in.
  */
 @Injectable()
-export class ProvisioningLogInterceptor implements NestInterceptor {
+export class ProvisioningLogMiddleware implements NestMiddleware {
   constructor(private readonly log: ProvisioningLogService) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
-    const response = context.switchToHttp().getResponse<Response>();
-    if (isScimRequest(request)) {
+  use(request: Request, response: Response, next: NextFunction): void {
+    // The full path: Express shortens `path` inside a mounted middleware.
+    const path = request.originalUrl.split('?')[0];
+    if (isScimRequest({ path })) {
       const started = process.hrtime.bigint();
       response.once('finish', () => {
         const scope = getCompanyScope(request);
         if (!scope) return;
-        const [resourceType = '', resourceId] = request.path
-          .slice(SCIM_BASE_PATH.length + 1)
-          .split('/');
+        const [resourceType = '', resourceId] = path.slice(SCIM_BASE_PATH.length + 1).split('/');
         const status = response.statusCode;
         const base = {
           companyId: scope.companyId,
@@ -64,6 +62,6 @@ export class ProvisioningLogInterceptor implements NestInterceptor {
         }
       });
     }
-    return next.handle();
+    next();
   }
 }
