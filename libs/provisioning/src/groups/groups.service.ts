@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId } from '@app/common';
+import { CompanyId, rawQuery } from '@app/common';
 import {
   applyPatch,
   findAttribute,
@@ -117,22 +117,15 @@ export class GroupsService {
       userIds.map((id) => [id, []]),
     );
     for (let i = 0; i < userIds.length; i += BATCH) {
-      const rows: { memberId: string; groupId: string; displayName: string }[] =
-        await this.dataSource
-          .createQueryBuilder()
-          .select([
-            'gm.memberId AS "memberId"',
-            'g.id AS "groupId"',
-            'g.displayName AS "displayName"',
-          ])
-          .from(ScimGroupMemberEntity, 'gm')
-          .innerJoin(ScimGroupEntity, 'g', 'g.id = gm.groupId')
-          .where('gm.companyId = :companyId AND gm.memberId IN (:...ids)', {
-            companyId,
-            ids: userIds.slice(i, i + BATCH),
-          })
-          .orderBy('g.displayNameKey', 'ASC')
-          .getRawMany();
+      const ids = userIds.slice(i, i + BATCH);
+      const rows = await rawQuery<{ memberId: string; groupId: string; displayName: string }>(
+        this.dataSource,
+        `SELECT gm."memberId" AS "memberId", g."id" AS "groupId", g."displayName" AS "displayName"
+           FROM "scim_group_members" gm JOIN "scim_groups" g ON g."id" = gm."groupId"
+          WHERE gm."companyId" = $1 AND gm."memberId" IN (${ids.map((_, k) => `$${k + 2}`).join(', ')})
+          ORDER BY g."displayNameKey"`,
+        [companyId, ...ids],
+      );
       for (const row of rows)
         result.get(row.memberId)?.push({ value: row.groupId, display: row.displayName });
     }

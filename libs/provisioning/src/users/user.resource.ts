@@ -28,6 +28,11 @@ export const USER_ROW_COLUMNS = [
   'u.userNameKey AS "userNameKey"',
 ];
 
+/** The same columns for one user by id, as plain SQL (the hot read of GET /Users/{id}). */
+export const USER_BY_ID_SQL = `SELECT ${USER_ROW_COLUMNS.map((column) =>
+  column.replace(/^u\.(\w+)/, 'u."$1"'),
+).join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
+
 export function userRowOf(user: ScimUserEntity): UserRow {
   return {
     id: user.id,

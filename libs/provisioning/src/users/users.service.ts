@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId } from '@app/common';
+import { CompanyId, rawQuery } from '@app/common';
 import { MembersService } from '@app/directory';
 import {
   applyPatch,
@@ -26,7 +26,7 @@ import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
-import { USER_ROW_COLUMNS, UserRow } from './user.resource';
+import { USER_BY_ID_SQL, USER_ROW_COLUMNS, UserRow } from './user.resource';
 
 /** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
 const MAX_USER_NAME = 1024;
@@ -49,14 +49,9 @@ export class UsersService {
     return user;
   }
 
-  /** One user as a raw row, for reads (no entity hydration). */
+  /** One user as a raw row, for reads (no entity hydration, no query builder). */
   async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
-    const row = await this.dataSource
-      .getRepository(ScimUserEntity)
-      .createQueryBuilder('u')
-      .select(USER_ROW_COLUMNS)
-      .where('u.companyId = :companyId AND u.id = :id', { companyId, id })
-      .getRawOne<UserRow>();
+    const [row] = await rawQuery<UserRow>(this.dataSource, USER_BY_ID_SQL, [companyId, id]);
     if (!row) throw ScimError.notFound(`User ${id} not found`);
     return row;
   }

@@ -1,0 +1,34 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+const sqliteText = new Map<string, { text: string; order: number[] }>();
+
+/**
+ * Plain SQL with PostgreSQL-style `$1` placeholders, run on either engine (SQLite gets `?`s
+ * and the parameters in the order they appear). For the few hot reads on every SCIM request
+ * (token, user by id, a user's groups), where TypeORM's query builder cost more than the
+ * query: the SQL is written once, and the statement is prepared once by the driver.
+ */
+export function rawQuery<T>(
+  runner: DataSource | EntityManager,
+  sql: string,
+  parameters: unknown[],
+): Promise<T[]> {
+  const type = (runner instanceof DataSource ? runner : runner.connection).options.type;
+  if (type === 'postgres') return runner.query(sql, parameters);
+  let converted = sqliteText.get(sql);
+  if (!converted) {
+    const order: number[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, index: string) => {
+      order.push(Number(index) - 1);
+      return '?';
+    });
+    converted = { text, order };
+    // Callers pass constant SQL, or SQL that varies only in a bounded way (IN lists up to a
+    // batch size), so this stays small.
+    if (sqliteText.size < 1000) sqliteText.set(sql, converted);
+  }
+  return runner.query(
+    converted.text,
+    converted.order.map((index) => parameters[index]),
+  );
+}
