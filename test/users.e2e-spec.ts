@@ -464,6 +464,40 @@ describe('SCIM Users', () => {
     });
   });
 
+  describe('totalResults', () => {
+    it('is exact on full, partial, past-the-end and cursor pages, with or without a COUNT', async () => {
+      for (let i = 0; i < 5; i++) {
+        await createUser(scimA, oktaUser({ userName: `total.${i}@count.example.com` }));
+      }
+      const filter = encodeURIComponent('userName sw "total."');
+      const page = async (query: string) =>
+        (await scimA.get(`/Users?filter=${filter}&${query}`).expect(200)).body as {
+          totalResults: number;
+          Resources: unknown[];
+        };
+      for (const [query, rows] of [
+        ['count=2', 2], // full page: the total needs a COUNT
+        ['count=10', 5], // partial first page: the page is the total
+        ['startIndex=5&count=2', 1], // partial later page
+        ['startIndex=9&count=2', 0], // past the end
+        ['startIndex=3&count=3', 3], // exactly the rest
+        ['cursor=&count=10', 5],
+        ['cursor=&count=2', 2],
+      ] as const) {
+        const body = await page(query);
+        expect({ query, total: body.totalResults, rows: body.Resources.length }).toEqual({
+          query,
+          total: 5,
+          rows,
+        });
+      }
+      const none = await scimA
+        .get(`/Users?filter=${encodeURIComponent('userName eq "nobody@count.example.com"')}`)
+        .expect(200);
+      expect(none.body.totalResults).toBe(0);
+    });
+  });
+
   describe('replace, patch, delete', () => {
     it('PUT replaces every writable attribute and bumps the version', async () => {
       const user = await createUser(scimA, oktaUser({ title: 'Intern' }));

@@ -48,10 +48,21 @@ export async function listResources<T extends ObjectLiteral>(options: {
   }
   query.setParameters(compiler.parameters.values);
 
-  const totalResults = request.filter
-    ? await query.clone().getCount()
-    : await options.unfilteredTotal();
-  if (request.count === 0) return { totalResults, startIndex: request.startIndex, rows: [] };
+  // totalResults: read from the page itself when the page tells it exactly (a page read by
+  // offset that is not full ends the list: the common IdP lookup, `userName eq`, answers 0
+  // or 1 row and needs no COUNT); otherwise a COUNT with the filter, or the kept count.
+  const countQuery = query.clone();
+  const total = (exact?: number): Promise<number> =>
+    exact !== undefined
+      ? Promise.resolve(exact)
+      : request.filter
+        ? countQuery.getCount()
+        : options.unfilteredTotal();
+  const exactFromOffsetPage = (offset: number, length: number): number | undefined =>
+    length < request.count && (length > 0 || offset === 0) ? offset + length : undefined;
+  if (request.count === 0) {
+    return { totalResults: await total(), startIndex: request.startIndex, rows: [] };
+  }
 
   const descending = request.sortOrder === 'descending';
   const direction = descending ? 'DESC' : 'ASC';
@@ -88,7 +99,8 @@ export async function listResources<T extends ObjectLiteral>(options: {
             sort: sortKey,
           })
         : undefined;
-    return { totalResults, rows: page, nextCursor };
+    const exact = request.cursor === '' && !hasMore ? page.length : undefined;
+    return { totalResults: await total(exact), rows: page, nextCursor };
   }
 
   // Absent values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
@@ -107,12 +119,17 @@ export async function listResources<T extends ObjectLiteral>(options: {
       .limit(request.count)
       .getRawMany()) as T[];
     rememberNext(rows);
-    return { totalResults, startIndex: request.startIndex, rows };
+    return {
+      totalResults: await total(exactFromOffsetPage(request.startIndex - 1, rows.length)),
+      startIndex: request.startIndex,
+      rows,
+    };
   }
   // Sorting on a never-null column: a remembered start makes this page a keyset read.
   const queryKey = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
   const anchor = anchors.cache.get(anchors.scope, queryKey, request.startIndex);
   let rows: T[];
+  let exact: number | undefined;
   if (anchor) {
     const op = descending ? '<' : '>';
     query.andWhere(seekCondition(sort, sortExpr, idColumn, op), {
@@ -137,9 +154,11 @@ export async function listResources<T extends ObjectLiteral>(options: {
       );
     }
     rows = withBefore;
+    // Read by offset, so its position is exact (a remembered start may have moved since).
+    exact = exactFromOffsetPage(request.startIndex - 1, rows.length);
   }
   rememberNext(rows);
-  return { totalResults, startIndex: request.startIndex, rows };
+  return { totalResults: await total(exact), startIndex: request.startIndex, rows };
 
   function rememberNext(page: T[]) {
     const last = page[page.length - 1] as Record<string, unknown> | undefined;
