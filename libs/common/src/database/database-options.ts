@@ -45,6 +45,10 @@ export function databaseOptions(
     type: 'better-sqlite3',
     driver: sqliteDriver(),
     database: database.path,
+    // Prepared statements kept per connection (TypeORM's default is 100, first in first out):
+    // filters, IN lists and the provisioning log's batched inserts give many distinct texts,
+    // and re-preparing a statement costs more than running it.
+    statementCacheSize: 2000,
     // WAL lets readers run beside the one writer. synchronous=FULL syncs the log at every
     // commit, so an acknowledged write survives a power loss or kernel crash too, not only a
     // process crash (NORMAL would only guarantee the latter); it costs ~0.25 ms per commit
