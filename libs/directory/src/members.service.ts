@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, CompanyRole } from '@app/common';
+import { CompanyId, CompanyRole, rawQuery } from '@app/common';
 import { MemberEntity, MemberStatus } from './member.entity';
 
 /** What provisioning decided about one SCIM user's access (group-based access rules). */
@@ -45,49 +45,72 @@ export class MembersService {
     companyId: CompanyId,
     link: ScimUserLink,
   ): Promise<void> {
-    const members = manager.getRepository(MemberEntity);
     const now = new Date();
-    const linked = await members.find({ where: { companyId, scimUserId: link.scimUserId } });
+    const linked = await rawQuery<{ id: string; emailKey: string }>(
+      manager,
+      'SELECT "id", "emailKey" FROM "members" WHERE "companyId" = $1 AND "scimUserId" = $2',
+      [companyId, link.scimUserId],
+    );
     for (const member of linked) {
       if (member.emailKey !== link.emailKey) {
         // The IdP moved this user to another email: the old membership no longer has an owner.
-        await members.update(
-          { companyId, id: member.id },
-          { scimUserId: null, status: 'deprovisioned', updatedAt: now },
+        await rawQuery(
+          manager,
+          `UPDATE "members" SET "scimUserId" = NULL, "status" = 'deprovisioned', "updatedAt" = $3
+            WHERE "companyId" = $1 AND "id" = $2`,
+          [companyId, member.id, now],
         );
       }
     }
     if (!link.emailKey || !link.email) return;
     const status: MemberStatus = link.allowed ? 'active' : 'suspended';
-    const existing = await members.findOneBy({ companyId, emailKey: link.emailKey });
+    const [existing] = await rawQuery<{
+      id: string;
+      scimUserId: string | null;
+      status: MemberStatus;
+      managed: boolean | number;
+      role: CompanyRole;
+    }>(
+      manager,
+      `SELECT "id", "scimUserId", "status", "managed", "role" FROM "members"
+        WHERE "companyId" = $1 AND "emailKey" = $2`,
+      [companyId, link.emailKey],
+    );
     if (existing) {
       const role = link.role ?? existing.role;
       const changed =
         existing.scimUserId !== link.scimUserId ||
         existing.status !== status ||
-        !existing.managed ||
+        !(existing.managed === true || Number(existing.managed) === 1) ||
         existing.role !== role;
       if (changed) {
-        await members.update(
-          { companyId, id: existing.id },
-          { scimUserId: link.scimUserId, managed: true, status, role, updatedAt: now },
+        await rawQuery(
+          manager,
+          `UPDATE "members" SET "scimUserId" = $3, "managed" = $4, "status" = $5, "role" = $6,
+                  "updatedAt" = $7
+            WHERE "companyId" = $1 AND "id" = $2`,
+          [companyId, existing.id, link.scimUserId, true, status, role, now],
         );
       }
       return;
     }
-    await members.insert({
-      id: uuidv7(),
-      companyId,
-      email: link.email,
-      emailKey: link.emailKey,
-      role: link.role ?? link.newMemberRole,
-      status,
-      source: 'scim',
-      managed: true,
-      scimUserId: link.scimUserId,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await rawQuery(
+      manager,
+      `INSERT INTO "members" ("id", "companyId", "email", "emailKey", "role", "status", "source",
+                              "managed", "scimUserId", "createdAt", "updatedAt")
+       VALUES ($1, $2, $3, $4, $5, $6, 'scim', $7, $8, $9, $9)`,
+      [
+        uuidv7(),
+        companyId,
+        link.email,
+        link.emailKey,
+        link.role ?? link.newMemberRole,
+        status,
+        true,
+        link.scimUserId,
+        now,
+      ],
+    );
   }
 
   /**

@@ -4,9 +4,9 @@ const sqliteText = new Map<string, { text: string; order: number[] }>();
 
 /**
  * Plain SQL with PostgreSQL-style `$1` placeholders, run on either engine (SQLite gets `?`s
- * and the parameters in the order they appear). For the few hot reads on every SCIM request
- * (token, user by id, a user's groups), where TypeORM's query builder cost more than the
- * query: the SQL is written once, and the statement is prepared once by the driver.
+ * and the parameters in the order they appear). For the statements on every SCIM request
+ * (token, user by id, a user's groups, the member link of a write), where TypeORM's builders
+ * cost more than the query: the SQL is written once, and prepared once by the driver.
  */
 export function rawQuery<T>(
   runner: DataSource | EntityManager,
@@ -14,7 +14,16 @@ export function rawQuery<T>(
   parameters: unknown[],
 ): Promise<T[]> {
   const type = (runner instanceof DataSource ? runner : runner.connection).options.type;
-  if (type === 'postgres') return runner.query(sql, parameters);
+  // Instants are epoch milliseconds on both engines (see TimestampColumn); SQLite binds no
+  // booleans, so they go as 1 and 0 as TypeORM stores them.
+  const bound = parameters.map((value) =>
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'boolean' && type !== 'postgres'
+        ? Number(value)
+        : value,
+  );
+  if (type === 'postgres') return runner.query(sql, bound);
   let converted = sqliteText.get(sql);
   if (!converted) {
     const order: number[] = [];
@@ -29,6 +38,6 @@ export function rawQuery<T>(
   }
   return runner.query(
     converted.text,
-    converted.order.map((index) => parameters[index]),
+    converted.order.map((index) => bound[index]),
   );
 }

@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole } from '@app/common';
+import { CompanyId, CompanyRole, rawQuery } from '@app/common';
 import {
   AccessDecision,
   DEFAULT_PROVISIONED_ROLE,
@@ -41,15 +41,30 @@ export class AccessService {
   ) {}
 
   async policy(manager: EntityManager, companyId: CompanyId): Promise<AccessPolicy> {
-    const [policy, mappings] = await Promise.all([
-      manager.getRepository(AccessPolicyEntity).findOneBy({ companyId }),
-      manager
-        .getRepository(GroupRoleMappingEntity)
-        .find({ where: { companyId }, order: { createdAt: 'ASC', id: 'ASC' } }),
+    // Read on every SCIM write: plain SQL, not the repositories' entity machinery.
+    const [[policy], mappingRows] = await Promise.all([
+      rawQuery<{ defaultRole: CompanyRole; requireGroupMembership: boolean | number }>(
+        manager,
+        'SELECT "defaultRole", "requireGroupMembership" FROM "access_policies" WHERE "companyId" = $1',
+        [companyId],
+      ),
+      rawQuery<Record<string, unknown>>(
+        manager,
+        `SELECT "id", "companyId", "groupId", "displayName", "displayNameKey", "role", "createdAt",
+                "createdBy"
+           FROM "group_role_mappings" WHERE "companyId" = $1 ORDER BY "createdAt", "id"`,
+        [companyId],
+      ),
     ]);
+    const mappings = mappingRows.map((row) =>
+      Object.assign(new GroupRoleMappingEntity(), row, {
+        createdAt: new Date(Number(row.createdAt)),
+      }),
+    );
     return {
       defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
-      requireGroupMembership: policy?.requireGroupMembership ?? false,
+      requireGroupMembership:
+        policy?.requireGroupMembership === true || Number(policy?.requireGroupMembership) === 1,
       mappings,
     };
   }

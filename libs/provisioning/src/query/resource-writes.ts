@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { CompanyId } from '@app/common';
+import { CompanyId, rawQuery } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import { ScimResourceCountEntity } from '../users/scim-user.entity';
 import { isUniqueViolation } from './database';
@@ -12,19 +12,14 @@ export async function adjustResourceCount(
   kind: 'users' | 'groups',
   delta: number,
 ): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(ScimResourceCountEntity)
-    .values({ companyId, users: 0, groups: 0 })
-    .orIgnore()
-    .execute();
-  await manager
-    .createQueryBuilder()
-    .update(ScimResourceCountEntity)
-    .set({ [kind]: () => `"${kind}" + ${Number(delta)}` })
-    .where('companyId = :companyId', { companyId })
-    .execute();
+  // One upsert (SQLite >= 3.24 and PostgreSQL share the syntax); `kind` is one of two names.
+  const column = kind === 'users' ? '"users"' : '"groups"';
+  await rawQuery(
+    manager,
+    `INSERT INTO "scim_resource_counts" ("companyId", "users", "groups") VALUES ($1, $2, $3)
+     ON CONFLICT ("companyId") DO UPDATE SET ${column} = "scim_resource_counts".${column} + $4`,
+    [companyId, kind === 'users' ? delta : 0, kind === 'groups' ? delta : 0, delta],
+  );
 }
 
 /** A company's resource count without COUNT(*). */
