@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
 import { CompanyId, rawQuery } from '@app/common';
 import { MembersService } from '@app/directory';
@@ -24,7 +23,7 @@ import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
 import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
-import { ScimUserEmailEntity, ScimUserEntity } from './scim-user.entity';
+import { ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
 import { USER_BY_ID_SQL, USER_ROW_COLUMNS, UserRow } from './user.resource';
 
@@ -84,7 +83,28 @@ export class UsersService {
     });
     this.fill(user, document);
     return this.write(companyId, async (manager) => {
-      await manager.insert(ScimUserEntity, user as QueryDeepPartialEntity<ScimUserEntity>);
+      await rawQuery(
+        manager,
+        `INSERT INTO "scim_users" ("id", "companyId", "userName", "userNameKey", "externalId",
+           "displayNameKey", "active", "linkEmailKey", "document", "searchDocument", "version",
+           "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          user.id,
+          companyId,
+          user.userName,
+          user.userNameKey,
+          user.externalId,
+          user.displayNameKey,
+          user.active,
+          user.linkEmailKey,
+          JSON.stringify(user.document),
+          user.searchDocument,
+          user.version,
+          user.createdAt,
+          user.updatedAt,
+        ],
+      );
       await this.writeEmails(manager, user);
       await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
@@ -145,21 +165,32 @@ export class UsersService {
       this.fill(user, next);
       user.version += 1;
       user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
-      await manager.update(ScimUserEntity, { companyId, id }, <
-        QueryDeepPartialEntity<ScimUserEntity>
-      >{
-        userName: user.userName,
-        userNameKey: user.userNameKey,
-        externalId: user.externalId,
-        displayNameKey: user.displayNameKey,
-        active: user.active,
-        linkEmailKey: user.linkEmailKey,
-        document: user.document,
-        searchDocument: user.searchDocument,
-        version: user.version,
-        updatedAt: user.updatedAt,
-      });
-      await manager.delete(ScimUserEmailEntity, { companyId, userId: id });
+      await rawQuery(
+        manager,
+        `UPDATE "scim_users" SET "userName" = $3, "userNameKey" = $4, "externalId" = $5,
+           "displayNameKey" = $6, "active" = $7, "linkEmailKey" = $8, "document" = $9,
+           "searchDocument" = $10, "version" = $11, "updatedAt" = $12
+         WHERE "companyId" = $1 AND "id" = $2`,
+        [
+          companyId,
+          id,
+          user.userName,
+          user.userNameKey,
+          user.externalId,
+          user.displayNameKey,
+          user.active,
+          user.linkEmailKey,
+          JSON.stringify(user.document),
+          user.searchDocument,
+          user.version,
+          user.updatedAt,
+        ],
+      );
+      await rawQuery(
+        manager,
+        'DELETE FROM "scim_user_emails" WHERE "companyId" = $1 AND "userId" = $2',
+        [companyId, id],
+      );
       await this.writeEmails(manager, user);
       // Deactivation (active: false) removes the member's access in this same transaction.
       await this.syncMember(manager, user);
@@ -205,17 +236,26 @@ export class UsersService {
     if (emails.length === 0) return;
     const fold = (value: unknown, max: number) =>
       typeof value === 'string' ? foldCase(value).slice(0, max) : null;
-    await manager.insert(
-      ScimUserEmailEntity,
-      emails.map((email, position) => ({
-        userId: user.id,
+    // One multi-row INSERT (an IdP sends one to three emails; the schema caps them at 1,000).
+    const columns = 7;
+    const rows = emails.map(
+      (_, row) =>
+        `(${Array.from({ length: columns }, (__, column) => `$${row * columns + column + 1}`).join(', ')})`,
+    );
+    await rawQuery(
+      manager,
+      `INSERT INTO "scim_user_emails" ("userId", "position", "companyId", "valueKey", "typeKey",
+         "displayKey", "primary")
+       VALUES ${rows.join(', ')}`,
+      emails.flatMap((email, position) => [
+        user.id,
         position,
-        companyId: user.companyId,
-        valueKey: fold(email.value, 1024),
-        typeKey: fold(email.type, 64),
-        displayKey: fold(email.display, 1024),
-        primary: email.primary === true,
-      })),
+        user.companyId,
+        fold(email.value, 1024),
+        fold(email.type, 64),
+        fold(email.display, 1024),
+        email.primary === true,
+      ]),
     );
   }
 
