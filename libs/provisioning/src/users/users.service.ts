@@ -281,15 +281,23 @@ export class UsersService {
     companyId: CompanyId,
     id: string,
   ): Promise<ScimUserEntity> {
-    const query = manager
-      .getRepository(ScimUserEntity)
-      .createQueryBuilder('u')
-      .where('u.companyId = :companyId AND u.id = :id', { companyId, id });
     // PostgreSQL: lock the row so concurrent writes to one user serialize (SQLite has one writer).
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
-    const user = await query.getOne();
-    if (!user) throw ScimError.notFound(`User ${id} not found`);
-    return user;
+    const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await rawQuery<Record<string, unknown>>(
+      manager,
+      `SELECT "id", "companyId", "userName", "userNameKey", "externalId", "displayNameKey",
+              "active", "linkEmailKey", "document", "version", "createdAt", "updatedAt"
+         FROM "scim_users" WHERE "companyId" = $1 AND "id" = $2${lock}`,
+      [companyId, id],
+    );
+    if (!row) throw ScimError.notFound(`User ${id} not found`);
+    return Object.assign(new ScimUserEntity(), row, {
+      active: row.active === true || Number(row.active) === 1,
+      document: JSON.parse(row.document as string) as ResourceDocument,
+      version: Number(row.version),
+      createdAt: new Date(Number(row.createdAt)),
+      updatedAt: new Date(Number(row.updatedAt)),
+    });
   }
 
   private write<T>(companyId: CompanyId, work: (manager: EntityManager) => Promise<T>): Promise<T> {
