@@ -31,6 +31,31 @@ import { USER_BY_ID_SQL, USER_ROW_COLUMNS, UserRow } from './user.resource';
 const MAX_USER_NAME = 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** The columns a create or a change writes (besides ids and instants), in this order. */
+const USER_COLUMNS = [
+  'userName',
+  'userNameKey',
+  'externalId',
+  'displayNameKey',
+  'active',
+  'linkEmailKey',
+  'document',
+  'searchDocument',
+  'version',
+] as const;
+
+function userColumnValues(user: ScimUserEntity): unknown[] {
+  return USER_COLUMNS.map((column) =>
+    column === 'document' ? JSON.stringify(user.document) : user[column],
+  );
+}
+
+const INSERT_USER_SQL = `INSERT INTO "scim_users" ("id", "companyId", ${USER_COLUMNS.map((c) => `"${c}"`).join(', ')}, "createdAt", "updatedAt")
+  VALUES (${Array.from({ length: USER_COLUMNS.length + 4 }, (_, i) => `$${i + 1}`).join(', ')})`;
+
+const UPDATE_USER_SQL = `UPDATE "scim_users" SET ${USER_COLUMNS.map((c, i) => `"${c}" = $${i + 3}`).join(', ')}, "updatedAt" = $${USER_COLUMNS.length + 3}
+  WHERE "companyId" = $1 AND "id" = $2`;
+
 @Injectable()
 export class UsersService {
   /** Page starts of /Users lists, per company (see PageAnchors). */
@@ -83,28 +108,13 @@ export class UsersService {
     });
     this.fill(user, document);
     return this.write(companyId, async (manager) => {
-      await rawQuery(
-        manager,
-        `INSERT INTO "scim_users" ("id", "companyId", "userName", "userNameKey", "externalId",
-           "displayNameKey", "active", "linkEmailKey", "document", "searchDocument", "version",
-           "createdAt", "updatedAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          user.id,
-          companyId,
-          user.userName,
-          user.userNameKey,
-          user.externalId,
-          user.displayNameKey,
-          user.active,
-          user.linkEmailKey,
-          JSON.stringify(user.document),
-          user.searchDocument,
-          user.version,
-          user.createdAt,
-          user.updatedAt,
-        ],
-      );
+      await rawQuery(manager, INSERT_USER_SQL, [
+        user.id,
+        companyId,
+        ...userColumnValues(user),
+        user.createdAt,
+        user.updatedAt,
+      ]);
       await this.writeEmails(manager, user);
       await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
@@ -165,27 +175,12 @@ export class UsersService {
       this.fill(user, next);
       user.version += 1;
       user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
-      await rawQuery(
-        manager,
-        `UPDATE "scim_users" SET "userName" = $3, "userNameKey" = $4, "externalId" = $5,
-           "displayNameKey" = $6, "active" = $7, "linkEmailKey" = $8, "document" = $9,
-           "searchDocument" = $10, "version" = $11, "updatedAt" = $12
-         WHERE "companyId" = $1 AND "id" = $2`,
-        [
-          companyId,
-          id,
-          user.userName,
-          user.userNameKey,
-          user.externalId,
-          user.displayNameKey,
-          user.active,
-          user.linkEmailKey,
-          JSON.stringify(user.document),
-          user.searchDocument,
-          user.version,
-          user.updatedAt,
-        ],
-      );
+      await rawQuery(manager, UPDATE_USER_SQL, [
+        companyId,
+        id,
+        ...userColumnValues(user),
+        user.updatedAt,
+      ]);
       await rawQuery(
         manager,
         'DELETE FROM "scim_user_emails" WHERE "companyId" = $1 AND "userId" = $2',
