@@ -30,6 +30,9 @@ export async function createApp(
       logger ??
       new ConsoleLogger({
         json: config.nodeEnv === 'production',
+        // One line per entry in development too (the request log's objects included).
+        compact: true,
+        breakLength: Infinity,
         logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
       }),
   });
