@@ -10,7 +10,7 @@ import {
   configureBodyParsing,
   MetricsService,
   requestIdMiddleware,
-  requestLogMiddleware,
+  requestObserver,
 } from '@app/common';
 import { AppModule } from './app.module';
 import { GracefulShutdown } from './graceful-shutdown';
@@ -40,11 +40,10 @@ export async function createApp(
   // Security headers on every answer (the console's pages get a stricter CSP of their own).
   app.use(helmet());
   app.set('etag', false);
-  // First, so that shutdown waits for every request the server has taken.
+  // Ahead of the handlers, so that shutdown waits for every request the server has taken.
   app.use(app.get(GracefulShutdown).middleware);
   app.use(requestIdMiddleware);
-  app.use(requestLogMiddleware);
-  app.use(app.get(MetricsService).middleware);
+  app.use(requestObserver(app.get(MetricsService)));
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

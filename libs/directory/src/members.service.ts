@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, CompanyRole, rawQuery } from '@app/common';
+import { CompanyId, CompanyRole, rawQuery, sqlBoolean } from '@app/common';
 import { MemberEntity, MemberStatus } from './member.entity';
 
 /** What provisioning decided about one SCIM user's access (group-based access rules). */
@@ -81,7 +81,7 @@ export class MembersService {
       const changed =
         existing.scimUserId !== link.scimUserId ||
         existing.status !== status ||
-        !(existing.managed === true || Number(existing.managed) === 1) ||
+        !sqlBoolean(existing.managed) ||
         existing.role !== role;
       if (changed) {
         await rawQuery(

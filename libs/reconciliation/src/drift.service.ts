@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { CompanyId } from '@app/common';
+import { CompanyId, sqlBoolean } from '@app/common';
 import { MemberEntity, SsoService } from '@app/directory';
 import { AccessService } from '@app/provisioning';
 import { DriftContext, driftExpressions, StaleReason, STALE_REASONS } from './drift';
@@ -105,7 +105,7 @@ export class DriftService {
     let stale = 0;
     for (const row of rows) {
       const n = Number(row.n);
-      if (row.managed === true || Number(row.managed) === 1) managed += n;
+      if (sqlBoolean(row.managed)) managed += n;
       if (row.reason) {
         byReason[row.reason] += n;
         stale += n;

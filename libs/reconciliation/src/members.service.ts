@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId } from '@app/common';
+import { CompanyId, sqlBoolean } from '@app/common';
 import { MemberEntity } from '@app/directory';
 import { foldCase } from '@app/scim-protocol';
 import { DriftService } from './drift.service';
@@ -118,7 +118,7 @@ function memberView(row: Record<string, unknown>) {
     role: row.role,
     status: row.status,
     source: row.source,
-    managed: row.managed === true || Number(row.managed) === 1,
+    managed: sqlBoolean(row.managed),
     scimUserId: row.scimUserId ?? null,
     stale: row.staleReason !== null && row.staleReason !== undefined,
     staleReason: row.staleReason ?? null,

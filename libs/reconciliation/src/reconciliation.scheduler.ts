@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
-import { AppConfig, asCompanyId } from '@app/common';
+import { AppConfig, asCompanyId, rawQuery } from '@app/common';
 import { ProvisioningLogService } from '@app/sync-status';
 import { LeasesService } from './leases.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -55,9 +55,11 @@ export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutd
 
   /** One scheduled tick; `tick` is the scheduled time, the same on every instance. */
   async tick(tick: number): Promise<{ companies: number; ran: number }> {
-    const companies: { companyId: string }[] = await this.dataSource.query(
-      `SELECT "companyId" FROM "sso_connections" WHERE "scimEnabled" = ${this.dataSource.options.type === 'postgres' ? 'TRUE' : '1'}
-       UNION SELECT DISTINCT "companyId" FROM "members" WHERE "managed" = ${this.dataSource.options.type === 'postgres' ? 'TRUE' : '1'}`,
+    const companies = await rawQuery<{ companyId: string }>(
+      this.dataSource,
+      `SELECT "companyId" FROM "sso_connections" WHERE "scimEnabled" = $1
+       UNION SELECT DISTINCT "companyId" FROM "members" WHERE "managed" = $1`,
+      [true],
     );
     let ran = 0;
     for (const { companyId: raw } of companies) {

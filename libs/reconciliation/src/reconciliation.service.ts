@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, CompanyRole, MetricsService } from '@app/common';
+import { CompanyId, CompanyRole, MetricsService, sqlBoolean } from '@app/common';
 import { MemberEntity, MemberStatus } from '@app/directory';
 import { AccessService } from '@app/provisioning';
 import { DriftContext, driftExpressions, StaleReason, STALE_REASONS } from './drift';
@@ -135,33 +135,25 @@ export class ReconciliationService {
     });
     await runs.insert(run);
     try {
-      const context = await this.drift.context(companyId);
-      const settings = await this.settings(companyId);
       if (mode === 'detect') {
         const counts = await this.drift.counts(companyId);
         run.staleFound = counts.stale;
         run.countsByReason = counts.byReason;
       } else {
+        const [context, settings] = await Promise.all([
+          this.drift.context(companyId),
+          this.settings(companyId),
+        ]);
         await this.repair(run, context, settings.orphanPolicy);
       }
       run.status = 'succeeded';
-      run.finishedAt = new Date();
-      await runs.update(
-        { id: run.id },
-        {
-          status: run.status,
-          finishedAt: run.finishedAt,
-          staleFound: run.staleFound,
-          fixed: run.fixed,
-          countsByReason: run.countsByReason,
-        },
-      );
-      return run;
     } catch (error) {
       run.status = 'failed';
-      run.finishedAt = new Date();
       run.error = (error as Error).message.slice(0, 1024);
       this.logger.error(`reconciliation ${run.id} of ${companyId} failed: ${run.error}`);
+    }
+    run.finishedAt = new Date();
+    try {
       await runs.update(
         { id: run.id },
         {
@@ -226,7 +218,7 @@ export class ReconciliationService {
           const before = {
             role: row.role,
             status: row.status,
-            managed: Boolean(Number(row.managed)),
+            managed: sqlBoolean(row.managed),
             scimUserId: row.scimUserId,
           };
           const decision = row.unlinkedUserId ? decisions.get(row.unlinkedUserId) : undefined;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CompanyId } from '@app/common';
+import { CompanyId, rawQuery, sqlPlaceholders } from '@app/common';
 import { ProvisioningEventEntity } from './provisioning-event.entity';
 
 const FLUSH_EVERY_MS = 250;
@@ -65,19 +65,13 @@ export class ProvisioningLogService implements OnApplicationShutdown {
       'durationMs',
       'createdAt',
     ] as const;
-    const postgres = this.dataSource.options.type === 'postgres';
-    const parameters: unknown[] = [];
-    const rows = batch.map((event) => {
-      const placeholders = columns.map((column) => {
-        const value = event[column];
-        parameters.push(value instanceof Date ? value.getTime() : value);
-        return postgres ? `$${parameters.length}` : '?';
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    await this.dataSource.query(
+    const rows = batch.map(
+      (_, row) => `(${sqlPlaceholders(columns.length, row * columns.length + 1)})`,
+    );
+    await rawQuery(
+      this.dataSource,
       `INSERT INTO "provisioning_events" (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.join(', ')}`,
-      parameters,
+      batch.flatMap((event) => columns.map((column) => event[column])),
     );
   }
 

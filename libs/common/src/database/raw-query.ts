@@ -41,3 +41,13 @@ export function rawQuery<T>(
     converted.order.map((index) => bound[index]),
   );
 }
+
+/** `$first, $first+1, …` for `count` values: the placeholders of a row or an IN list. */
+export function sqlPlaceholders(count: number, first = 1): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+}
+
+/** A boolean column as read back raw: SQLite gives 1/0, PostgreSQL true/false. */
+export function sqlBoolean(value: unknown): boolean {
+  return value === true || Number(value) === 1;
+}

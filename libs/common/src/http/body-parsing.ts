@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
-import { scimErrorBody } from '@app/scim-protocol';
+import { scimErrorBody, ScimErrorType } from '@app/scim-protocol';
 import { AppConfig } from '../config/app-config';
 import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 
@@ -8,6 +8,7 @@ import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 export const MAX_BODY_BYTES = 10 * 1_048_576;
 
 const NUL_IN_BODY = 'The request body contains U+0000 in a string, which no value here may hold';
+const NUL_IN_URL = 'The request URL contains U+0000 (%00), which no value here may hold';
 
 const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
 
@@ -37,15 +38,7 @@ export function configureBodyParsing(app: INestApplication): void {
       next();
       return;
     }
-    const detail = 'The request URL contains U+0000 (%00), which no value here may hold';
-    if (isScimRequest(request)) {
-      response
-        .status(400)
-        .type('application/scim+json')
-        .json(scimErrorBody(400, detail, 'invalidValue'));
-    } else {
-      response.status(400).json({ statusCode: 400, message: detail, error: 'Bad Request' });
-    }
+    refuse(request, response, 400, NUL_IN_URL, 'invalidValue', 'Bad Request');
   });
   // A Bulk request has its own, smaller limit (RFC 7644 §3.7.4: maxPayloadSize, advertised in
   // ServiceProviderConfig), refused with 413 before it is parsed; the general parser then
@@ -61,14 +54,7 @@ export function configureBodyParsing(app: INestApplication): void {
       next();
       return;
     }
-    if (isScimRequest(request)) {
-      response
-        .status(400)
-        .type('application/scim+json')
-        .json(scimErrorBody(400, NUL_IN_BODY, 'invalidValue'));
-    } else {
-      response.status(400).json({ statusCode: 400, message: NUL_IN_BODY, error: 'Bad Request' });
-    }
+    refuse(request, response, 400, NUL_IN_BODY, 'invalidValue', 'Bad Request');
   });
 
   app.use(
@@ -89,16 +75,35 @@ export function configureBodyParsing(app: INestApplication): void {
           : error.type === 'entity.parse.failed'
             ? 'The request body is not valid JSON'
             : error.message;
-      if (isScimRequest(request)) {
-        response
-          .status(status)
-          .type('application/scim+json')
-          .json(scimErrorBody(status, detail, status === 400 ? 'invalidSyntax' : undefined));
-      } else {
-        response.status(status).json({ statusCode: status, message: detail, error: error.type });
-      }
+      refuse(
+        request,
+        response,
+        status,
+        detail,
+        status === 400 ? 'invalidSyntax' : undefined,
+        error.type,
+      );
     },
   );
+}
+
+/** Answers a request refused before it reached a route, in that route's format. */
+function refuse(
+  request: Request,
+  response: Response,
+  status: number,
+  detail: string,
+  scimType: ScimErrorType | undefined,
+  adminError: string,
+): void {
+  if (isScimRequest(request)) {
+    response
+      .status(status)
+      .type('application/scim+json')
+      .json(scimErrorBody(status, detail, scimType));
+  } else {
+    response.status(status).json({ statusCode: status, message: detail, error: adminError });
+  }
 }
 
 /** Whether a parsed JSON value holds U+0000 in any string (keys included). */

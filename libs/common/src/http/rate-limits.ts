@@ -8,6 +8,9 @@ import { isScimRequest } from './scim-path';
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
 
+/** The window every limit counts over: SCIM_RATE_LIMIT and ADMIN_RATE_LIMIT are per minute. */
+const WINDOW_MS = 60_000;
+
 function isAdminRequest(request: Request): boolean {
   return request.path.startsWith('/api/companies');
 }
@@ -26,7 +29,7 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
     throttlers: [
       {
         name: 'default',
-        ttl: 60_000,
+        ttl: WINDOW_MS,
         limit: (context: ExecutionContext) =>
           isScimRequest(requestOf(context))
             ? config.scimRateLimitPerMinute
@@ -46,8 +49,6 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
       budgetKey(tracker, name),
   };
 }
-
-const WINDOW_MS = 60_000;
 
 /** Who a request is counted against: its credential (hashed), else its address. */
 function trackerOf(request: Request): string {

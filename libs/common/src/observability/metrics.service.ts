@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -45,24 +44,12 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Express middleware: counts each request when its response finishes. */
-  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    response.once('finish', () => {
-      const route = (request.route as { path?: string } | undefined)?.path;
-      const label = route ? `${request.baseUrl}${route}` : 'unmatched';
-      this.requests.inc({
-        method: request.method,
-        route: label,
-        status: String(response.statusCode),
-      });
-      this.latency.observe(
-        { method: request.method, route: label },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    });
-    next();
-  };
+  /** One finished request, under its route pattern (`unmatched` when no route answered). */
+  recordRequest(method: string, route: string | null, status: number, seconds: number): void {
+    const label = route ?? 'unmatched';
+    this.requests.inc({ method, route: label, status: String(status) });
+    this.latency.observe({ method, route: label }, seconds);
+  }
 
   reconciliationRun(trigger: string, mode: string, status: string, seconds: number): void {
     this.runs.inc({ trigger, mode, status });

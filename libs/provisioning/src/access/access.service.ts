@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole, rawQuery } from '@app/common';
+import { CompanyId, CompanyRole, rawQuery, sqlBoolean } from '@app/common';
 import {
   AccessDecision,
   DEFAULT_PROVISIONED_ROLE,
@@ -63,8 +63,7 @@ export class AccessService {
     );
     return {
       defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
-      requireGroupMembership:
-        policy?.requireGroupMembership === true || Number(policy?.requireGroupMembership) === 1,
+      requireGroupMembership: sqlBoolean(policy?.requireGroupMembership),
       mappings,
     };
   }

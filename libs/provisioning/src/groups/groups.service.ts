@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, rawQuery } from '@app/common';
+import { CompanyId, rawQuery, sqlPlaceholders } from '@app/common';
 import {
   applyPatch,
   findAttribute,
@@ -122,7 +122,7 @@ export class GroupsService {
         this.dataSource,
         `SELECT gm."memberId" AS "memberId", g."id" AS "groupId", g."displayName" AS "displayName"
            FROM "scim_group_members" gm JOIN "scim_groups" g ON g."id" = gm."groupId"
-          WHERE gm."companyId" = $1 AND gm."memberId" IN (${ids.map((_, k) => `$${k + 2}`).join(', ')})
+          WHERE gm."companyId" = $1 AND gm."memberId" IN (${sqlPlaceholders(ids.length, 2)})
           ORDER BY g."displayNameKey"`,
         [companyId, ...ids],
       );

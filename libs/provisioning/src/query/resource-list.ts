@@ -103,6 +103,8 @@ export async function listResources<T extends ObjectLiteral>(options: {
     return { totalResults: await total(exact), rows: page, nextCursor };
   }
 
+  // Which list a remembered page start belongs to: the filter and the order.
+  const queryKey = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
   // Absent values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
   if (sort.cursorProperty === 'id') {
     query.orderBy(idColumn, direction);
@@ -126,7 +128,6 @@ export async function listResources<T extends ObjectLiteral>(options: {
     };
   }
   // Sorting on a never-null column: a remembered start makes this page a keyset read.
-  const queryKey = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
   const anchor = anchors.cache.get(anchors.scope, queryKey, request.startIndex);
   let rows: T[];
   let exact: number | undefined;
@@ -163,10 +164,9 @@ export async function listResources<T extends ObjectLiteral>(options: {
   function rememberNext(page: T[]) {
     const last = page[page.length - 1] as Record<string, unknown> | undefined;
     if (anchors && sort.cursorProperty && last && page.length === request.count) {
-      const key = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
       anchors.cache.set(
         anchors.scope,
-        key,
+        queryKey,
         request.startIndex + request.count,
         cursorValue(last[sort.cursorProperty], sort.kind)!,
         String(last.id),

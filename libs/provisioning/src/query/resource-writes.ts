@@ -1,7 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CompanyId, rawQuery } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
-import { ScimResourceCountEntity } from '../users/scim-user.entity';
 import { isUniqueViolation } from './database';
 import { PageAnchors } from './page-anchors';
 
@@ -28,8 +27,13 @@ export async function resourceCount(
   companyId: CompanyId,
   kind: 'users' | 'groups',
 ): Promise<number> {
-  const row = await dataSource.getRepository(ScimResourceCountEntity).findOneBy({ companyId });
-  return row?.[kind] ?? 0;
+  // Read on every unfiltered list request: plain SQL (`kind` is one of two column names).
+  const [row] = await rawQuery<Record<typeof kind, number | string>>(
+    dataSource,
+    `SELECT "${kind}" FROM "scim_resource_counts" WHERE "companyId" = $1`,
+    [companyId],
+  );
+  return Number(row?.[kind] ?? 0);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, rawQuery } from '@app/common';
+import { CompanyId, rawQuery, sqlBoolean, sqlPlaceholders } from '@app/common';
 import { MembersService } from '@app/directory';
 import {
   applyPatch,
@@ -51,7 +51,7 @@ function userColumnValues(user: ScimUserEntity): unknown[] {
 }
 
 const INSERT_USER_SQL = `INSERT INTO "scim_users" ("id", "companyId", ${USER_COLUMNS.map((c) => `"${c}"`).join(', ')}, "createdAt", "updatedAt")
-  VALUES (${Array.from({ length: USER_COLUMNS.length + 4 }, (_, i) => `$${i + 1}`).join(', ')})`;
+  VALUES (${sqlPlaceholders(USER_COLUMNS.length + 4)})`;
 
 const UPDATE_USER_SQL = `UPDATE "scim_users" SET ${USER_COLUMNS.map((c, i) => `"${c}" = $${i + 3}`).join(', ')}, "updatedAt" = $${USER_COLUMNS.length + 3}
   WHERE "companyId" = $1 AND "id" = $2`;
@@ -66,12 +66,6 @@ export class UsersService {
     private readonly members: MembersService,
     private readonly access: AccessService,
   ) {}
-
-  async get(companyId: CompanyId, id: string): Promise<ScimUserEntity> {
-    const user = await this.dataSource.getRepository(ScimUserEntity).findOneBy({ companyId, id });
-    if (!user) throw ScimError.notFound(`User ${id} not found`);
-    return user;
-  }
 
   /** One user as a raw row, for reads (no entity hydration, no query builder). */
   async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
@@ -233,10 +227,7 @@ export class UsersService {
       typeof value === 'string' ? foldCase(value).slice(0, max) : null;
     // One multi-row INSERT (an IdP sends one to three emails; the schema caps them at 1,000).
     const columns = 7;
-    const rows = emails.map(
-      (_, row) =>
-        `(${Array.from({ length: columns }, (__, column) => `$${row * columns + column + 1}`).join(', ')})`,
-    );
+    const rows = emails.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`);
     await rawQuery(
       manager,
       `INSERT INTO "scim_user_emails" ("userId", "position", "companyId", "valueKey", "typeKey",
@@ -287,7 +278,7 @@ export class UsersService {
     );
     if (!row) throw ScimError.notFound(`User ${id} not found`);
     return Object.assign(new ScimUserEntity(), row, {
-      active: row.active === true || Number(row.active) === 1,
+      active: sqlBoolean(row.active),
       document: JSON.parse(row.document as string) as ResourceDocument,
       version: Number(row.version),
       createdAt: new Date(Number(row.createdAt)),
