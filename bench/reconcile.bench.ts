@@ -9,11 +9,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { asCompanyId, loadConfig, signAdminJwt } from '@app/common';
 import { ReconciliationService } from '@app/reconciliation';
-import { foldCase } from '@app/scim-protocol';
 import { createApp } from '../apps/scim-server/src/bootstrap';
+import { seedUsers, setUpScimCompany } from './seed';
 
 const N = Number(process.env.MEMBERS ?? 100_000);
 
@@ -34,62 +33,12 @@ async function main() {
   );
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`.replace('[::1]', '127.0.0.1'), {
-      method,
-      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then((r) => r.json());
-  await call('PUT', `/api/companies/${companyId}/sso`, {
-    protocol: 'saml',
-    entityId: 'bench',
-    ssoUrl: 'https://idp.example.com/sso',
-    scimEnabled: true,
+  await setUpScimCompany(base.replace('[::1]', '127.0.0.1'), admin, companyId);
+  // Stale on purpose: the IdP says active, the member's access was removed outside SCIM.
+  await seedUsers(dataSource, companyId, N, {
+    userNamePrefix: 'member',
+    memberStatus: 'suspended',
   });
-  await call('POST', `/api/companies/${companyId}/scim/tokens`, { label: 'bench' });
-
-  const now = Date.now();
-  for (let start = 0; start < N; start += 500) {
-    const users: Record<string, unknown>[] = [];
-    const members: Record<string, unknown>[] = [];
-    for (let i = start; i < Math.min(N, start + 500); i++) {
-      const id = uuidv7();
-      const userName = `member${i}@bench.example.com`;
-      users.push({
-        id,
-        companyId,
-        userName,
-        userNameKey: foldCase(userName),
-        externalId: null,
-        displayNameKey: null,
-        active: true,
-        linkEmailKey: foldCase(userName),
-        document: { userName },
-        searchDocument: JSON.stringify({ userName }),
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      });
-      // Stale on purpose: the IdP says active, the member's access was removed outside SCIM.
-      members.push({
-        id: uuidv7(),
-        companyId,
-        email: userName,
-        emailKey: foldCase(userName),
-        role: 'member',
-        status: 'suspended',
-        source: 'scim',
-        managed: true,
-        scimUserId: id,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    await dataSource.transaction(async (manager) => {
-      await manager.createQueryBuilder().insert().into('scim_users').values(users).execute();
-      await manager.createQueryBuilder().insert().into('members').values(members).execute();
-    });
-  }
 
   global.gc?.();
   const baseline = process.memoryUsage().heapUsed;
