@@ -341,7 +341,11 @@ describe('SCIM Bulk (RFC 7644 §3.7)', () => {
       .expect(200);
     expect(
       response.body.Operations.map((operation: { status: string }) => operation.status),
-    ).toEqual(['404', '404', '400']);
+    ).toEqual(['404', '404', '201']);
+    // The other company's user id was skipped like a made-up one: the group has no member.
+    const stolenId = (response.body.Operations[2].location as string).split('/').pop();
+    const stolen = await scimA.get(`/Groups/${stolenId}`).expect(200);
+    expect(stolen.body.members).toEqual([]);
     const read = await scimB.get(`/Users/${theirs.id}`).expect(200);
     expect(read.body.active).toBe(true);
     expect(read.body.meta.version).toBe(theirs.meta.version);

@@ -51,6 +51,7 @@ export class DriftService {
       requireGroupMembership: policy.requireGroupMembership,
       rolesManaged: policy.mappings.length > 0,
       defaultRole: policy.defaultRole,
+      groupRoles: policy.groupRoles,
     };
   }
 

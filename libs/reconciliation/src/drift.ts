@@ -29,7 +29,12 @@ export interface DriftContext {
   /** Whether any group mapping exists: only then does SCIM manage roles. */
   rolesManaged: boolean;
   defaultRole: CompanyRole;
+  /** The role each group gives its direct users (AccessPolicy.groupRoles): mapped and nested. */
+  groupRoles: Map<string, CompanyRole>;
 }
+
+/** Group ids are UUIDs this service made; anything else never reaches the SQL text. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RANK: Record<CompanyRole, number> = { member: 1, admin: 2, owner: 3 };
 
@@ -40,11 +45,15 @@ const RANK: Record<CompanyRole, number> = { member: 1, admin: 2, owner: 3 };
  * request. Evaluated by the database, so counting and listing stale members stays in SQL.
  */
 export function driftExpressions(context: DriftContext) {
-  const mappedRank = `(SELECT MAX(CASE r."role" WHEN 'owner' THEN 3 WHEN 'admin' THEN 2 ELSE 1 END)
+  // The highest rank among the user's direct groups that give a role (nesting was resolved
+  // in code: DriftContext.groupRoles).
+  const ranked = [...context.groupRoles].filter(([groupId]) => UUID.test(groupId));
+  const mappedRank = ranked.length
+    ? `(SELECT MAX(CASE gm."groupId" ${ranked.map(([groupId, role]) => `WHEN '${groupId}' THEN ${RANK[role]}`).join(' ')} END)
       FROM "scim_group_members" gm
-      JOIN "scim_groups" g ON g."id" = gm."groupId"
-      JOIN "group_role_mappings" r ON r."companyId" = gm."companyId" AND (r."groupId" = g."id" OR r."displayNameKey" = g."displayNameKey")
-      WHERE gm."memberId" = u."id" AND gm."companyId" = m."companyId")`;
+      WHERE gm."memberId" = u."id" AND gm."companyId" = m."companyId"
+        AND gm."groupId" IN (${ranked.map(([groupId]) => `'${groupId}'`).join(', ')}))`
+    : 'NULL';
   const allowed = context.requireGroupMembership
     ? `(u."active" = TRUE AND ${context.rolesManaged ? `${mappedRank} IS NOT NULL` : '1=0'})`
     : `(u."active" = TRUE)`;

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig, asCompanyId, rawQuery } from '@app/common';
 import { ProvisioningLogService } from '@app/sync-status';
 import { LeasesService } from './leases.service';
+import { ScheduledTimes } from './scheduled-times';
 import { ReconciliationService } from './reconciliation.service';
 
 /** How long the provisioning log keeps entries. */
@@ -21,6 +22,7 @@ export const PROVISIONING_LOG_RETENTION_DAYS = 30;
 export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ReconciliationScheduler');
   private running: Promise<unknown> = Promise.resolve();
+  private readonly scheduledTimes: ScheduledTimes;
 
   constructor(
     private readonly config: AppConfig,
@@ -29,18 +31,28 @@ export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutd
     private readonly leases: LeasesService,
     private readonly log: ProvisioningLogService,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.scheduledTimes = new ScheduledTimes(config.reconcileCron);
+  }
 
   onModuleInit(): void {
-    if (this.config.nodeEnv === 'test') return; // tests call tick() themselves
+    if (this.config.nodeEnv === 'test') return; // tests call fired() and tick() themselves
     const job = new CronJob(this.config.reconcileCron, () => {
-      const tick = job.lastDate()?.getTime() ?? Date.now();
-      this.running = this.tick(tick).catch((error: Error) =>
+      this.running = this.fired(Date.now()).catch((error: Error) =>
         this.logger.error(`tick failed: ${error.message}`),
       );
     });
     this.registry.addCronJob('reconcile', job);
     job.start();
+  }
+
+  /**
+   * The cron callback ran at `firedAt`: run the tick of the scheduled time it stands for.
+   * Claiming by the moment the callback ran (what `job.lastDate()` gives) let two instances
+   * that fired a few hundred milliseconds apart both win one scheduled time.
+   */
+  fired(firedAt: number): Promise<{ companies: number; ran: number }> {
+    return this.tick(this.scheduledTimes.at(firedAt));
   }
 
   /** Stops the schedule and waits for a tick in progress (shutdown calls this first). */

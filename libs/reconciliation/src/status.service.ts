@@ -8,6 +8,9 @@ import { ReconciliationService } from './reconciliation.service';
 
 export type SyncStatus = 'disabled' | 'never_synced' | 'healthy' | 'error';
 
+/** How far back the card counts warnings (skipped group member ids). */
+const WARNING_WINDOW_MS = 24 * 3_600_000;
+
 /**
  * The sync status card (README: "Sync status rules"):
  * - `disabled`: SSO not configured or SCIM off;
@@ -30,13 +33,14 @@ export class StatusService {
   async status(companyId: CompanyId) {
     // What was just served is in the log before the card reads it.
     await this.log.flush();
-    const [availability, success, problem, write, lastRun, counts] = await Promise.all([
+    const [availability, success, problem, write, lastRun, counts, skipped] = await Promise.all([
       this.sso.scimAvailability(companyId),
       this.log.latest(companyId, 'success'),
       this.log.latest(companyId, 'problem'),
       this.log.latest(companyId, 'write-problem'),
       this.reconciliation.latest(companyId),
       this.drift.counts(companyId),
+      this.log.warnings(companyId, new Date(Date.now() - WARNING_WINDOW_MS)),
     ]);
     const unlinkable = await this.drift.usersWithoutEmail(companyId);
     const enabled = availability.ssoConfigured && availability.scimEnabled;
@@ -64,9 +68,9 @@ export class StatusService {
       managedMemberships: counts.managed,
       staleMemberships: counts.stale,
       staleByReason: counts.byReason,
-      // SCIM users with no email: stored, but linked to no member (nobody gets access through them).
-      warnings:
-        unlinkable > 0
+      warnings: [
+        // SCIM users with no email: stored, but linked to no member (nobody gets access through them).
+        ...(unlinkable > 0
           ? [
               {
                 code: 'users_without_email',
@@ -74,7 +78,26 @@ export class StatusService {
                 detail: `${unlinkable} SCIM user(s) have no email address, so they are linked to no member`,
               },
             ]
-          : [],
+          : []),
+        // Group member ids that named nobody in the company, skipped in the last 24 hours.
+        ...(skipped.count > 0 && skipped.latest
+          ? [
+              {
+                code: 'unknown_group_members',
+                count: skipped.count,
+                detail: `${skipped.count} group member id(s) in the last 24 hours named no user or group of this company and were skipped; the latest: ${skipped.latest.errorDetail}`,
+                latest: {
+                  detail: skipped.latest.errorDetail,
+                  at: skipped.latest.createdAt.toISOString(),
+                  requestId: skipped.latest.requestId,
+                  method: skipped.latest.method,
+                  resourceType: skipped.latest.resourceType,
+                  resourceId: skipped.latest.resourceId,
+                },
+              },
+            ]
+          : []),
+      ],
       endpointUrl: this.config.scimEndpointUrl,
       lastReconciliation: lastRun ? runView(lastRun) : null,
     };

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CompanyId, TimestampColumn } from '@app/common';
 
-export type ProvisioningOutcome = 'success' | 'refused' | 'failed';
+export type ProvisioningOutcome = 'success' | 'refused' | 'failed' | 'warning';
 
 /**
  * One SCIM request, as the provisioning log keeps it: who, what, how it ended and how long it
@@ -28,7 +28,10 @@ export class ProvisioningEventEntity {
   @Column({ type: 'varchar', length: 64, nullable: true })
   resourceId: string | null;
 
-  /** success (2xx/3xx), refused (4xx: the request was invalid), failed (5xx: our side). */
+  /**
+   * success (2xx/3xx), refused (4xx: the request was invalid), failed (5xx: our side); or
+   * warning: an extra entry beside a successful request for something it skipped.
+   */
   @Column({ type: 'varchar', length: 8 })
   outcome: ProvisioningOutcome;
 

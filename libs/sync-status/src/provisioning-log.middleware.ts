@@ -8,6 +8,7 @@ import {
   operationOutcomesOf,
   requestIdOf,
   SCIM_BASE_PATH,
+  warningsOf,
 } from '@app/common';
 import { ProvisioningLogService } from './provisioning-log.service';
 
@@ -58,6 +59,18 @@ export class ProvisioningLogMiddleware implements NestMiddleware {
             outcome: entry.status >= 500 ? 'failed' : entry.status >= 400 ? 'refused' : 'success',
             status: entry.status,
             errorDetail: entry.errorDetail?.slice(0, 1024) ?? null,
+          });
+        }
+        for (const warning of status < 400 ? warningsOf(response) : []) {
+          this.log.record({
+            ...base,
+            id: uuidv7(),
+            method: warning.method,
+            resourceType: warning.resourceType,
+            resourceId: warning.resourceId,
+            outcome: 'warning',
+            status: warning.status,
+            errorDetail: warning.detail.slice(0, 1024),
           });
         }
       });

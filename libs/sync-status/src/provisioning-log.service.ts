@@ -103,10 +103,32 @@ export class ProvisioningLogService implements OnApplicationShutdown {
       .orderBy('e.createdAt', 'DESC')
       .addOrderBy('e.id', 'DESC')
       .limit(1);
+    // Warnings are extra entries beside a successful request: never the request's outcome.
     if (where === 'success') query.andWhere("e.outcome = 'success'");
-    else if (where === 'problem') query.andWhere("e.outcome <> 'success'");
-    else query.andWhere("e.method IN ('POST', 'PUT', 'PATCH', 'DELETE')");
+    else if (where === 'problem') query.andWhere("e.outcome IN ('refused', 'failed')");
+    else
+      query.andWhere("e.method IN ('POST', 'PUT', 'PATCH', 'DELETE') AND e.outcome <> 'warning'");
     return query.getOne();
+  }
+
+  /** How many warnings since `since`, and the latest one. */
+  async warnings(
+    companyId: CompanyId,
+    since: Date,
+  ): Promise<{ count: number; latest: ProvisioningEventEntity | null }> {
+    const query = () =>
+      this.dataSource
+        .getRepository(ProvisioningEventEntity)
+        .createQueryBuilder('e')
+        .where("e.companyId = :companyId AND e.outcome = 'warning' AND e.createdAt >= :since", {
+          companyId,
+          since: since.getTime(),
+        });
+    const [count, latest] = await Promise.all([
+      query().getCount(),
+      query().orderBy('e.createdAt', 'DESC').addOrderBy('e.id', 'DESC').limit(1).getOne(),
+    ]);
+    return { count, latest };
   }
 
   recent(companyId: CompanyId, limit: number): Promise<ProvisioningEventEntity[]> {

@@ -143,6 +143,18 @@ function showError(error) {
   );
 }
 
+// Each page's heading and subtitle: the same words whether or not a company is chosen yet.
+const PAGES = {
+  scim: {
+    title: 'SCIM Provisioning',
+    subtitle: 'Manage provisioning tokens, sync status, and stale identity reconciliation.',
+  },
+  sso: {
+    title: 'Single sign-on',
+    subtitle: 'Connect your identity provider, then turn SCIM provisioning on.',
+  },
+};
+
 // ---------------------------------------------------------------- company picker and routing
 
 async function loadCompanies() {
@@ -193,8 +205,10 @@ async function render() {
   }
   const company = currentCompany();
   if (!company) {
+    const page = location.pathname.endsWith('/sso') ? PAGES.sso : PAGES.scim;
     root.replaceChildren(
-      h('h1', {}, location.pathname.endsWith('/sso') ? 'Single sign-on' : 'SCIM Provisioning'),
+      h('h1', {}, page.title),
+      h('p', { class: 'subtitle' }, page.subtitle),
       h(
         'div',
         { class: 'notice' },
@@ -223,12 +237,8 @@ async function renderScim(company) {
       h(
         'div',
         {},
-        h('h1', {}, 'SCIM Provisioning'),
-        h(
-          'p',
-          { class: 'subtitle' },
-          'Manage provisioning tokens, sync status, and stale identity reconciliation.',
-        ),
+        h('h1', {}, PAGES.scim.title),
+        h('p', { class: 'subtitle' }, PAGES.scim.subtitle),
         h(
           'p',
           { class: 'acting' },
@@ -352,6 +362,14 @@ function statusCard(status, base) {
             ? `${status.lastReconciliation.status}, ${status.lastReconciliation.fixed} fixed (${formatTime(status.lastReconciliation.finishedAt || status.lastReconciliation.startedAt)})`
             : 'Never',
         ),
+      ),
+    ),
+    // Things that did not fail a request but need a look (README: "Sync status rules").
+    ...status.warnings.map((warning) =>
+      h(
+        'p',
+        { class: 'status-warning', role: 'note', 'data-warning': warning.code },
+        warning.detail,
       ),
     ),
   );
@@ -694,12 +712,8 @@ async function renderSso(company) {
       h(
         'div',
         {},
-        h('h1', {}, 'Single sign-on'),
-        h(
-          'p',
-          { class: 'subtitle' },
-          'Connect your identity provider, then turn SCIM provisioning on.',
-        ),
+        h('h1', {}, PAGES.sso.title),
+        h('p', { class: 'subtitle' }, PAGES.sso.subtitle),
         h(
           'p',
           { class: 'acting' },

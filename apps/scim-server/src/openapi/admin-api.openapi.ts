@@ -129,7 +129,26 @@ const schemas: Record<string, Schema> = {
       managedMemberships: { type: 'integer' },
       staleMemberships: { type: 'integer' },
       staleByReason: counts,
-      warnings: arrayOf(object({ code: string(), count: { type: 'integer' }, detail: string() })),
+      warnings: arrayOf({
+        type: 'object',
+        description:
+          'users_without_email: SCIM users linked to nobody; unknown_group_members: group member ids skipped in the last 24 hours, with the latest',
+        properties: {
+          code: oneOf('users_without_email', 'unknown_group_members'),
+          count: { type: 'integer' },
+          detail: string(),
+          latest: object({
+            detail: nullable(string()),
+            at: dateTime,
+            requestId: nullable(string()),
+            method: string(),
+            resourceType: string(),
+            resourceId: nullable(string()),
+          }),
+        },
+        required: ['code', 'count', 'detail'],
+        additionalProperties: false,
+      }),
       endpointUrl: string({ format: 'uri' }),
       lastReconciliation: { oneOf: [{ type: 'null' }, ref('ReconciliationRun')] },
     },

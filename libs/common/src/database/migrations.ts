@@ -4,6 +4,7 @@ import { GroupsAndAccess1732500000000 } from './migrations/1732500000000-groups-
 import { SyncAndReconciliation1732600000000 } from './migrations/1732600000000-sync-and-reconciliation';
 import { MemberKeysetIndex1732700000000 } from './migrations/1732700000000-member-keyset-index';
 import { AuditLog1732800000000 } from './migrations/1732800000000-audit-log';
+import { NestedGroupsAndUnassignedActive1732900000000 } from './migrations/1732900000000-nested-groups-and-unassigned-active';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -16,4 +17,5 @@ export const migrations = [
   SyncAndReconciliation1732600000000,
   MemberKeysetIndex1732700000000,
   AuditLog1732800000000,
+  NestedGroupsAndUnassignedActive1732900000000,
 ];

@@ -24,3 +24,29 @@ export function rememberOperationOutcomes(response: Response, outcomes: Operatio
 export function operationOutcomesOf(response: Response): OperationOutcome[] | undefined {
   return (response as WithOutcomes)[OUTCOMES];
 }
+
+/**
+ * Something a successful request did not do as asked, but which did not fail it: a group
+ * member id that names nobody in the company, skipped. The provisioning log records each one
+ * (outcome `warning`), so the status card can show them.
+ */
+export interface ProvisioningWarning {
+  method: string;
+  resourceType: string;
+  resourceId: string | null;
+  status: number;
+  detail: string;
+}
+
+const WARNINGS = Symbol('provisioningWarnings');
+type WithWarnings = Response & { [WARNINGS]?: ProvisioningWarning[] };
+
+export function rememberWarnings(response: Response, warnings: ProvisioningWarning[]): void {
+  if (warnings.length === 0) return;
+  const target = response as WithWarnings;
+  (target[WARNINGS] ??= []).push(...warnings);
+}
+
+export function warningsOf(response: Response): ProvisioningWarning[] {
+  return (response as WithWarnings)[WARNINGS] ?? [];
+}

@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole, rawQuery, sqlBoolean } from '@app/common';
+import { CompanyId, CompanyRole, rawQuery, sqlBoolean, sqlPlaceholders } from '@app/common';
 import {
   AccessDecision,
   DEFAULT_PROVISIONED_ROLE,
@@ -22,7 +22,46 @@ export interface AccessPolicy {
   defaultRole: CompanyRole;
   requireGroupMembership: boolean;
   mappings: GroupRoleMappingEntity[];
+  /**
+   * The role each group gives its direct user members: every mapped group, and every group
+   * nested inside one (a user in a group inside a mapped group gets the mapping's role),
+   * the highest where several apply. Empty when there are no mappings.
+   */
+  groupRoles: Map<string, CompanyRole>;
 }
+
+/**
+ * The mapped groups (by id or by displayName) and, through `members` of type group, every
+ * group below them, each with the mapping's role. UNION (not UNION ALL) keeps the walk finite
+ * even if a cycle slipped in; the (groupId, memberType) index serves each step, so a step
+ * never reads a big group's user rows.
+ */
+const GROUP_ROLES_SQL = `WITH RECURSIVE
+  mapped("groupId", "role") AS (
+    SELECT g."id", r."role" FROM "group_role_mappings" r
+      JOIN "scim_groups" g ON g."companyId" = r."companyId" AND g."id" = r."groupId"
+     WHERE r."companyId" = $1
+    UNION
+    SELECT g."id", r."role" FROM "group_role_mappings" r
+      JOIN "scim_groups" g ON g."companyId" = r."companyId" AND g."displayNameKey" = r."displayNameKey"
+     WHERE r."companyId" = $1),
+  below("groupId", "role") AS (
+    SELECT "groupId", "role" FROM mapped
+    UNION
+    SELECT gm."memberId", b."role" FROM "scim_group_members" gm
+      JOIN below b ON gm."groupId" = b."groupId"
+     WHERE gm."memberType" = 'group')
+SELECT "groupId", "role" FROM below`;
+
+/** Every user in these groups or in a group nested below them (same walk as above). */
+const USERS_UNDER_SQL = (groups: number) => `WITH RECURSIVE
+  tree("id") AS (
+    SELECT "id" FROM "scim_groups" WHERE "companyId" = $1 AND "id" IN (${sqlPlaceholders(groups, 2)})
+    UNION
+    SELECT gm."memberId" FROM "scim_group_members" gm JOIN tree t ON gm."groupId" = t."id"
+     WHERE gm."memberType" = 'group')
+SELECT DISTINCT gm."memberId" AS "id" FROM "scim_group_members" gm JOIN tree t ON gm."groupId" = t."id"
+ WHERE gm."memberType" = 'user'`;
 
 const CHUNK = 500;
 
@@ -61,11 +100,42 @@ export class AccessService {
         createdAt: new Date(Number(row.createdAt)),
       }),
     );
+    const groupRoles = new Map<string, CompanyRole>();
+    if (mappings.length > 0) {
+      const rows = await rawQuery<{ groupId: string; role: CompanyRole }>(
+        manager,
+        GROUP_ROLES_SQL,
+        [companyId],
+      );
+      for (const { groupId, role } of rows) {
+        const current = groupRoles.get(groupId);
+        groupRoles.set(groupId, current ? higherRole(current, role) : role);
+      }
+    }
     return {
       defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
       requireGroupMembership: sqlBoolean(policy?.requireGroupMembership),
       mappings,
+      groupRoles,
     };
+  }
+
+  /** The users in these groups, directly or through groups nested in them. */
+  async usersUnder(
+    manager: EntityManager,
+    companyId: CompanyId,
+    groupIds: string[],
+  ): Promise<string[]> {
+    const users = new Set<string>();
+    for (let i = 0; i < groupIds.length; i += CHUNK) {
+      const chunk = groupIds.slice(i, i + CHUNK);
+      const rows = await rawQuery<{ id: string }>(manager, USERS_UNDER_SQL(chunk.length), [
+        companyId,
+        ...chunk,
+      ]);
+      for (const row of rows) users.add(row.id);
+    }
+    return [...users];
   }
 
   /** True when group membership cannot change anyone's access or role. */
@@ -81,40 +151,21 @@ export class AccessService {
     policy: AccessPolicy,
   ): Promise<AccessDecision[]> {
     const roles = new Map<string, CompanyRole>();
-    if (policy.mappings.length > 0) {
-      const groupIds = policy.mappings.flatMap((mapping) =>
-        mapping.groupId ? [mapping.groupId] : [],
-      );
-      const names = policy.mappings.flatMap((mapping) =>
-        mapping.displayNameKey ? [mapping.displayNameKey] : [],
-      );
+    if (policy.groupRoles.size > 0) {
+      // A user's direct groups that give a role (mapped, or nested below a mapped group).
       for (let i = 0; i < users.length; i += CHUNK) {
         const ids = users.slice(i, i + CHUNK).map((user) => user.id);
-        const rows: { memberId: string; groupId: string; displayNameKey: string }[] = await manager
-          .createQueryBuilder()
-          .select([
-            'gm.memberId AS "memberId"',
-            'g.id AS "groupId"',
-            'g.displayNameKey AS "displayNameKey"',
-          ])
-          .from('scim_group_members', 'gm')
-          .innerJoin('scim_groups', 'g', 'g.id = gm.groupId')
-          .where('gm.companyId = :companyId AND gm.memberId IN (:...ids)', { companyId, ids })
-          .andWhere(
-            `(${groupIds.length ? 'g.id IN (:...groupIds)' : '1=0'} OR ${names.length ? 'g.displayNameKey IN (:...names)' : '1=0'})`,
-            { groupIds, names },
-          )
-          .getRawMany();
+        const rows = await rawQuery<{ memberId: string; groupId: string }>(
+          manager,
+          `SELECT "memberId", "groupId" FROM "scim_group_members"
+            WHERE "companyId" = $1 AND "memberId" IN (${sqlPlaceholders(ids.length, 2)})`,
+          [companyId, ...ids],
+        );
         for (const row of rows) {
-          for (const mapping of policy.mappings) {
-            if (
-              mapping.groupId === row.groupId ||
-              (mapping.displayNameKey && mapping.displayNameKey === row.displayNameKey)
-            ) {
-              const current = roles.get(row.memberId);
-              roles.set(row.memberId, current ? higherRole(current, mapping.role) : mapping.role);
-            }
-          }
+          const role = policy.groupRoles.get(row.groupId);
+          if (!role) continue;
+          const current = roles.get(row.memberId);
+          roles.set(row.memberId, current ? higherRole(current, role) : role);
         }
       }
     }
@@ -157,7 +208,7 @@ export class AccessService {
     }
   }
 
-  /** Re-decides the access of every member of a group (it was renamed or deleted). */
+  /** Re-decides the access of every user in a group, nested ones too (it was renamed). */
   async refreshGroupMembers(
     manager: EntityManager,
     companyId: CompanyId,
@@ -165,16 +216,10 @@ export class AccessService {
   ): Promise<void> {
     const policy = await this.policy(manager, companyId);
     if (AccessService.inert(policy)) return;
-    const rows: { memberId: string }[] = await manager
-      .createQueryBuilder()
-      .select('gm.memberId', 'memberId')
-      .from('scim_group_members', 'gm')
-      .where('gm.companyId = :companyId AND gm.groupId = :groupId', { companyId, groupId })
-      .getRawMany();
     await this.refresh(
       manager,
       companyId,
-      rows.map((row) => row.memberId),
+      await this.usersUnder(manager, companyId, [groupId]),
       policy,
     );
   }

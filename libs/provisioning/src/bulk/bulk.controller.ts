@@ -5,6 +5,7 @@ import {
   CurrentCompany,
   RateLimitBudget,
   rememberOperationOutcomes,
+  rememberWarnings,
   requestIdOf,
 } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
@@ -37,8 +38,13 @@ export class BulkController {
     if (Array.isArray(operations) && operations.length > 1) {
       await this.budget.charge(request, response, operations.length - 1);
     }
-    const { body: answer, outcomes } = await this.bulk.run(companyId, body, requestIdOf(request));
+    const {
+      body: answer,
+      outcomes,
+      warnings,
+    } = await this.bulk.run(companyId, body, requestIdOf(request));
     rememberOperationOutcomes(response, outcomes);
+    rememberWarnings(response, warnings);
     return answer;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, CompanyId, OperationOutcome } from '@app/common';
+import { AppConfig, CompanyId, OperationOutcome, ProvisioningWarning } from '@app/common';
 import {
   BulkOperation,
   bulkExecutionOrder,
@@ -10,7 +10,7 @@ import {
   ScimErrorBody,
   UnresolvedBulkId,
 } from '@app/scim-protocol';
-import { GroupsService } from '../groups/groups.service';
+import { GroupsService, skippedMemberWarnings } from '../groups/groups.service';
 import { etagOf } from '../resource-version';
 import { UsersService } from '../users/users.service';
 
@@ -31,6 +31,8 @@ export interface BulkResult {
   };
   /** Each operation as the provisioning log records it. */
   outcomes: OperationOutcome[];
+  /** Member ids that group operations skipped, for the provisioning log. */
+  warnings: ProvisioningWarning[];
 }
 
 /**
@@ -55,6 +57,7 @@ export class BulkService {
     const createdIds = new Map<string, string>();
     const results = new Map<BulkOperation, BulkOperationResult>();
     const outcomes: OperationOutcome[] = [];
+    const warnings: ProvisioningWarning[] = [];
     let errors = 0;
 
     const record = (operation: BulkOperation, result: BulkOperationResult, detail?: string) => {
@@ -93,7 +96,7 @@ export class BulkService {
         continue;
       }
       try {
-        record(operation, await this.execute(companyId, operation, createdIds));
+        record(operation, await this.execute(companyId, operation, createdIds, warnings));
       } catch (error) {
         failed(operation, this.asScimError(operation, error, requestId));
       }
@@ -117,6 +120,7 @@ export class BulkService {
         Operations: answered.map((operation) => results.get(operation)!),
       },
       outcomes,
+      warnings,
     };
   }
 
@@ -124,42 +128,44 @@ export class BulkService {
     companyId: CompanyId,
     operation: BulkOperation,
     createdIds: Map<string, string>,
+    warnings: ProvisioningWarning[],
   ): Promise<BulkOperationResult> {
     const data = resolveBulkIdReferences(operation.data, createdIds);
     const id =
       operation.resourceId === undefined
         ? undefined
         : resolveBulkIdReferences(operation.resourceId, createdIds);
-    const service = operation.resourceType === 'Users' ? this.users : this.groups;
-    let version: number | undefined;
-    let resourceId = id;
-    switch (operation.method) {
-      case 'POST': {
-        const created =
-          operation.resourceType === 'Users'
-            ? await this.users.create(companyId, data)
-            : (await this.groups.create(companyId, data)).group;
-        resourceId = created.id;
-        version = created.version;
-        createdIds.set(operation.bulkId!, created.id);
-        break;
-      }
-      case 'PUT':
-        version = (await service.replace(companyId, id!, data, operation.version)).version;
-        break;
-      case 'PATCH':
-        version = (await service.patch(companyId, id!, data, operation.version)).version;
-        break;
-      case 'DELETE':
-        await service.delete(companyId, id!, operation.version);
-        break;
+    const status = operation.method === 'POST' ? 201 : operation.method === 'DELETE' ? 204 : 200;
+    let written: { id: string; version: number } | undefined;
+    if (operation.method === 'DELETE') {
+      const service = operation.resourceType === 'Users' ? this.users : this.groups;
+      await service.delete(companyId, id!, operation.version);
+    } else if (operation.resourceType === 'Users') {
+      written =
+        operation.method === 'POST'
+          ? await this.users.create(companyId, data)
+          : operation.method === 'PUT'
+            ? await this.users.replace(companyId, id!, data, operation.version)
+            : await this.users.patch(companyId, id!, data, operation.version);
+    } else {
+      const { group, skipped } =
+        operation.method === 'POST'
+          ? await this.groups.create(companyId, data)
+          : operation.method === 'PUT'
+            ? await this.groups.replace(companyId, id!, data, operation.version)
+            : await this.groups.patch(companyId, id!, data, operation.version);
+      written = group;
+      warnings.push(...skippedMemberWarnings(operation.method, group.id, status, skipped));
     }
+    if (operation.method === 'POST') createdIds.set(operation.bulkId!, written!.id);
+    const resourceId = written?.id ?? id;
+    const version = written?.version;
     return {
       method: operation.method,
       ...(operation.bulkId !== undefined ? { bulkId: operation.bulkId } : {}),
       ...(version !== undefined ? { version: etagOf(Number(version)) } : {}),
       location: this.location(operation, resourceId!),
-      status: operation.method === 'POST' ? '201' : operation.method === 'DELETE' ? '204' : '200',
+      status: String(status),
     };
   }
 

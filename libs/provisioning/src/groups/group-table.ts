@@ -34,7 +34,8 @@ export const GROUP_TABLE: ResourceTable = {
         `"scim_group_members" ${alias} WHERE ${alias}."groupId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
       subAttribute: (name, alias) => {
         if (name === 'value') return { expr: `${alias}."memberId"`, kind: 'string', folded: false };
-        if (name === 'type') return { expr: `'user'`, kind: 'string', folded: true };
+        // Stored lowercase ('user', 'group'): compared case-insensitively, as RFC 7643 §2.4 has it.
+        if (name === 'type') return { expr: `${alias}."memberType"`, kind: 'string', folded: true };
         return undefined;
       },
     },

@@ -1,10 +1,11 @@
 import { SCIM_GROUP_SCHEMA } from '@app/scim-protocol';
 import { etagOf } from '../resource-version';
-import { ScimGroupEntity } from './scim-group.entity';
+import { GroupMemberType, ScimGroupEntity } from './scim-group.entity';
 
 export interface GroupMember {
   value: string;
   display: string | null;
+  type: GroupMemberType;
 }
 
 /** What rendering a group needs, read straight from the row. */
@@ -59,8 +60,8 @@ export function groupResource(
       ? {
           members: members.map((member) => ({
             value: member.value,
-            $ref: `${baseUrl}/Users/${member.value}`,
-            type: 'User',
+            $ref: `${baseUrl}/${member.type === 'group' ? 'Groups' : 'Users'}/${member.value}`,
+            type: member.type === 'group' ? 'Group' : 'User',
             ...(member.display ? { display: member.display } : {}),
           })),
         }

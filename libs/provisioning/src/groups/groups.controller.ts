@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppConfig, CompanyId, CurrentCompany } from '@app/common';
+import { AppConfig, CompanyId, CurrentCompany, rememberWarnings } from '@app/common';
 import {
   GROUP_RESOURCE,
   parseProjection,
@@ -24,7 +24,7 @@ import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { ScimResourceController } from '../scim-resource.controller';
 import { groupResource, GroupMember, groupRowOf } from './group.resource';
-import { GroupsService } from './groups.service';
+import { GroupsService, skippedMemberWarnings } from './groups.service';
 import { ScimGroupEntity } from './scim-group.entity';
 
 /** `/Groups` (RFC 7644 §3), scoped to the company of the bearer token. */
@@ -66,7 +66,8 @@ export class GroupsController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const { group, members } = await this.groups.create(companyId, body);
+    const { group, members, skipped } = await this.groups.create(companyId, body);
+    rememberWarnings(response, skippedMemberWarnings('POST', group.id, 201, skipped));
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
     response.setHeader('ETag', etagOf(group.version));
     return project(
@@ -86,7 +87,8 @@ export class GroupsController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const group = await this.groups.replace(companyId, id, body, ifMatch);
+    const { group, skipped } = await this.groups.replace(companyId, id, body, ifMatch);
+    rememberWarnings(response, skippedMemberWarnings('PUT', group.id, 200, skipped));
     response.setHeader('ETag', etagOf(group.version));
     return this.render(companyId, group, projection);
   }
@@ -105,7 +107,9 @@ export class GroupsController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const group = await this.groups.patch(companyId, id, body, ifMatch);
+    const { group, skipped } = await this.groups.patch(companyId, id, body, ifMatch);
+    const status = query.attributes === undefined ? 204 : 200;
+    rememberWarnings(response, skippedMemberWarnings('PATCH', group.id, status, skipped));
     response.setHeader('ETag', etagOf(group.version));
     if (query.attributes === undefined) {
       response.status(204);

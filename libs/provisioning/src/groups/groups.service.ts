@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, rawQuery, sqlPlaceholders } from '@app/common';
+import { CompanyId, ProvisioningWarning, rawQuery, sqlPlaceholders } from '@app/common';
 import {
   applyPatch,
   findAttribute,
   foldCase,
   GROUP_RESOURCE,
   isPlainObject,
+  liftCoreAttributes,
   matchesValueFilter,
   normalizeResource,
   parsePatchPath,
@@ -31,7 +32,7 @@ import { ListPage, listResources } from '../query/resource-list';
 import { checkIfMatch } from '../resource-version';
 import { GROUP_ROW_COLUMNS, GroupMember, GroupRow } from './group.resource';
 import { GROUP_TABLE } from './group-table';
-import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity';
+import { GroupMemberType, ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity';
 
 /** Rows per INSERT / IN list: well under SQLite's 32,766 bound parameters. */
 const BATCH = 500;
@@ -52,6 +53,65 @@ interface IncomingMember {
   value: string;
   display: string | null;
 }
+
+/** An incoming member found in this company, with what it is. */
+interface ResolvedMember extends IncomingMember {
+  type: GroupMemberType;
+}
+
+/**
+ * A member id that names no user and no group of this company, skipped rather than refused:
+ * Okta treats a 400 on a group push as final and drops the whole push (fleetdm/fleet#52600),
+ * and it sends stale ids after a user was deleted or a database restored; Entra's own test
+ * suite sends made-up ids. Another company's id is skipped exactly like a made-up one.
+ */
+export interface SkippedMember {
+  id: string;
+  reason: string;
+}
+
+/** What a group write did to memberships: users and groups in or out, and ids skipped. */
+interface MemberChange {
+  users: string[];
+  groups: string[];
+}
+
+/** A group write's result, with the member ids it skipped (for the provisioning log). */
+export interface GroupWrite {
+  group: ScimGroupEntity;
+  skipped: SkippedMember[];
+}
+
+const NOT_IN_COMPANY = 'not a user or group of this company';
+
+/** The provisioning log's warnings for the member ids a group write skipped. */
+export function skippedMemberWarnings(
+  method: string,
+  groupId: string,
+  status: number,
+  skipped: SkippedMember[],
+): ProvisioningWarning[] {
+  return skipped.map((member) => ({
+    method,
+    resourceType: 'Groups',
+    resourceId: groupId,
+    status,
+    // The id is the client's own text: bounded, and never anything of another company.
+    detail: `members: "${member.id.slice(0, 100)}" skipped: ${member.reason}`,
+  }));
+}
+
+/**
+ * Whether `groupId` lies at or below any candidate: adding such a candidate as a member of
+ * `groupId` would close a cycle. Returns the candidate that would.
+ */
+const CYCLE_SQL = (candidates: number) => `WITH RECURSIVE
+  below("root", "id") AS (
+    SELECT "id", "id" FROM "scim_groups" WHERE "companyId" = $1 AND "id" IN (${sqlPlaceholders(candidates, 3)})
+    UNION
+    SELECT b."root", gm."memberId" FROM "scim_group_members" gm JOIN below b ON gm."groupId" = b."id"
+     WHERE gm."memberType" = 'group')
+SELECT "root" FROM below WHERE "id" = $2 LIMIT 1`;
 
 const invalidValue = (detail: string) => ScimError.badRequest('invalidValue', detail);
 
@@ -103,7 +163,9 @@ export class GroupsService {
         order: { groupId: 'ASC', memberId: 'ASC' },
       });
       for (const row of rows)
-        result.get(row.groupId)!.push({ value: row.memberId, display: row.display });
+        result
+          .get(row.groupId)!
+          .push({ value: row.memberId, display: row.display, type: row.memberType });
     }
     return result;
   }
@@ -135,7 +197,7 @@ export class GroupsService {
   async create(
     companyId: CompanyId,
     body: unknown,
-  ): Promise<{ group: ScimGroupEntity; members: GroupMember[] }> {
+  ): Promise<GroupWrite & { members: GroupMember[] }> {
     const { document, members } = this.validated(body);
     const now = new Date();
     const group = Object.assign(new ScimGroupEntity(), {
@@ -150,12 +212,8 @@ export class GroupsService {
     return this.write(companyId, async (manager) => {
       await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
       await adjustResourceCount(manager, companyId, 'groups', 1);
-      const incoming = dedupe(members ?? []);
-      await this.requireUsers(
-        manager,
-        companyId,
-        incoming.map((member) => member.value),
-      );
+      const skipped: SkippedMember[] = [];
+      const incoming = await this.resolve(manager, group, dedupe(members ?? []), skipped);
       await this.insertMembers(manager, group, incoming);
       group.memberCount = incoming.length;
       await manager.update(
@@ -163,12 +221,12 @@ export class GroupsService {
         { companyId, id: group.id },
         { memberCount: group.memberCount },
       );
-      await this.access.refresh(
-        manager,
-        companyId,
-        incoming.map((member) => member.value),
-      );
-      return { group, members: incoming.sort((a, b) => (a.value < b.value ? -1 : 1)) };
+      await this.refreshAccess(manager, companyId, byType(incoming));
+      return {
+        group,
+        skipped,
+        members: incoming.sort((a, b) => (a.value < b.value ? -1 : 1)),
+      };
     });
   }
 
@@ -178,10 +236,10 @@ export class GroupsService {
     id: string,
     body: unknown,
     ifMatch?: string,
-  ): Promise<ScimGroupEntity> {
+  ): Promise<GroupWrite> {
     const { document, members } = this.validated(body);
-    return this.update(companyId, id, ifMatch, async (manager, group) => {
-      const changed = await this.replaceMembers(manager, group, dedupe(members ?? []));
+    return this.update(companyId, id, ifMatch, async (manager, group, _current, skipped) => {
+      const changed = await this.replaceMembers(manager, group, dedupe(members ?? []), skipped);
       return { document, changed };
     });
   }
@@ -192,15 +250,18 @@ export class GroupsService {
     id: string,
     body: unknown,
     ifMatch?: string,
-  ): Promise<ScimGroupEntity> {
+  ): Promise<GroupWrite> {
     const operations = parsePatchRequest(body);
-    return this.update(companyId, id, ifMatch, async (manager, group, current) => {
+    return this.update(companyId, id, ifMatch, async (manager, group, current, skipped) => {
       const documentOperations: PatchOperation[] = [];
-      let changed: string[] = [];
+      const changed: MemberChange = { users: [], groups: [] };
       for (const operation of operations) {
         const split = splitMembers(operation);
-        if (split.members)
-          changed = changed.concat(await this.applyMemberOperation(manager, group, split.members));
+        if (split.members) {
+          const change = await this.applyMemberOperation(manager, group, split.members, skipped);
+          changed.users.push(...change.users);
+          changed.groups.push(...change.groups);
+        }
         if (split.document) documentOperations.push(split.document);
       }
       const document = documentOperations.length
@@ -214,16 +275,19 @@ export class GroupsService {
     await this.write(companyId, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
-      // Memberships go with the group (ON DELETE CASCADE), and so does the access they gave:
-      // decide again for its members as if they had left.
+      // Its own memberships go with the group (ON DELETE CASCADE), and so does the access they
+      // gave, to its users and to those of the groups nested in it: decide again for all of
+      // them as if they had left. Where it was itself a member, those rows go too.
       const policy = await this.access.policy(manager, companyId);
-      if (!AccessService.inert(policy)) {
-        const members = await this.memberIds(manager, group.id);
-        await manager.delete(ScimGroupMemberEntity, { groupId: group.id });
-        await this.access.refresh(manager, companyId, members, policy);
-      }
+      const affected = AccessService.inert(policy)
+        ? []
+        : await this.access.usersUnder(manager, companyId, [group.id]);
+      await removeMemberEverywhere(manager, companyId, group.id);
+      await manager.delete(ScimGroupMemberEntity, { groupId: group.id });
       await manager.delete(ScimGroupEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'groups', -1);
+      // The policy read again: the roles it gave through this group are gone.
+      await this.access.refresh(manager, companyId, affected);
     });
   }
 
@@ -235,8 +299,9 @@ export class GroupsService {
       manager: EntityManager,
       group: ScimGroupEntity,
       current: ResourceDocument,
-    ) => Promise<{ document: ResourceDocument; changed: string[] }>,
-  ): Promise<ScimGroupEntity> {
+      skipped: SkippedMember[],
+    ) => Promise<{ document: ResourceDocument; changed: MemberChange }>,
+  ): Promise<GroupWrite> {
     return this.write(companyId, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
@@ -245,10 +310,12 @@ export class GroupsService {
         displayName: group.displayName,
         ...(group.externalId ? { externalId: group.externalId } : {}),
       };
-      const { document, changed } = await change(manager, group, current);
+      const skipped: SkippedMember[] = [];
+      const { document, changed } = await change(manager, group, current, skipped);
       requireAttributes(document, GROUP_DOCUMENT);
       const documentChanged = JSON.stringify(document) !== JSON.stringify(current);
-      if (!documentChanged && changed.length === 0) return group;
+      if (!documentChanged && changed.users.length === 0 && changed.groups.length === 0)
+        return { group, skipped };
       if (documentChanged) this.fill(group, document);
       group.version += 1;
       group.updatedAt = new Date(Math.max(Date.now(), group.updatedAt.getTime() + 1));
@@ -264,18 +331,44 @@ export class GroupsService {
         version: group.version,
         updatedAt: group.updatedAt,
       });
-      await this.access.refresh(manager, companyId, changed);
+      await this.refreshAccess(manager, companyId, changed);
       // A renamed group may now match (or stop matching) a role mapping by displayName.
       if (documentChanged) await this.access.refreshGroupMembers(manager, companyId, group.id);
-      return group;
+      return { group, skipped };
     });
+  }
+
+  /**
+   * Re-decides access for users who joined or left, and for every user under a group that
+   * joined or left (their nested access changed). Group-to-group changes cost a walk of the
+   * affected users only where group membership can change access at all.
+   */
+  private async refreshAccess(
+    manager: EntityManager,
+    companyId: CompanyId,
+    changed: MemberChange,
+  ): Promise<void> {
+    if (changed.groups.length === 0) {
+      await this.access.refresh(manager, companyId, changed.users);
+      return;
+    }
+    const policy = await this.access.policy(manager, companyId);
+    if (AccessService.inert(policy)) return;
+    const nested = await this.access.usersUnder(manager, companyId, changed.groups);
+    await this.access.refresh(
+      manager,
+      companyId,
+      [...new Set([...changed.users, ...nested])],
+      policy,
+    );
   }
 
   private async applyMemberOperation(
     manager: EntityManager,
     group: ScimGroupEntity,
     operation: { op: PatchOperation['op']; target: PatchPath; value: unknown },
-  ): Promise<string[]> {
+    skipped: SkippedMember[],
+  ): Promise<MemberChange> {
     const { op, target, value } = operation;
     if (target.filter) {
       if (op !== 'remove')
@@ -293,18 +386,18 @@ export class GroupsService {
     }
     if (op === 'add') {
       const incoming = dedupe(parseMembers(value));
-      return this.addMembers(manager, group, incoming);
+      return this.addMembers(manager, group, incoming, skipped);
     }
     if (op === 'replace') {
       // Okta pushes the whole list (an empty list empties the group).
-      return this.replaceMembers(manager, group, dedupe(parseMembers(value)));
+      return this.replaceMembers(manager, group, dedupe(parseMembers(value)), skipped);
     }
     // remove: Entra sends `path: "members"` with the members to remove as the value.
     if (value !== undefined && value !== null) {
       const ids = dedupe(parseMembers(value)).map((member) => member.value);
       return this.deleteMembers(manager, group, ids);
     }
-    return this.deleteMembers(manager, group, await this.memberIds(manager, group.id));
+    return this.deleteMembers(manager, group, [...(await this.members(manager, group.id)).keys()]);
   }
 
   /** Adds the members not yet present: existing ones are a no-op, never a duplicate. */
@@ -312,26 +405,23 @@ export class GroupsService {
     manager: EntityManager,
     group: ScimGroupEntity,
     incoming: IncomingMember[],
-  ): Promise<string[]> {
-    if (incoming.length === 0) return [];
-    await this.requireUsers(
-      manager,
-      group.companyId,
-      incoming.map((member) => member.value),
-    );
+    skipped: SkippedMember[],
+  ): Promise<MemberChange> {
+    const found = await this.resolve(manager, group, incoming, skipped);
+    if (found.length === 0) return { users: [], groups: [] };
     const present = new Set<string>();
-    for (let i = 0; i < incoming.length; i += BATCH) {
-      const ids = incoming.slice(i, i + BATCH).map((member) => member.value);
+    for (let i = 0; i < found.length; i += BATCH) {
+      const ids = found.slice(i, i + BATCH).map((member) => member.value);
       const rows = await manager.getRepository(ScimGroupMemberEntity).find({
         select: { memberId: true },
         where: { groupId: group.id, memberId: In(ids) },
       });
       for (const row of rows) present.add(row.memberId);
     }
-    const fresh = incoming.filter((member) => !present.has(member.value));
+    const fresh = found.filter((member) => !present.has(member.value));
     await this.insertMembers(manager, group, fresh);
     group.memberCount += fresh.length;
-    return fresh.map((member) => member.value);
+    return byType(fresh);
   }
 
   /** Makes the member list equal to `incoming` by difference, not delete-all-then-insert. */
@@ -339,42 +429,50 @@ export class GroupsService {
     manager: EntityManager,
     group: ScimGroupEntity,
     incoming: IncomingMember[],
-  ): Promise<string[]> {
-    await this.requireUsers(
+    skipped: SkippedMember[],
+  ): Promise<MemberChange> {
+    const found = await this.resolve(manager, group, incoming, skipped);
+    const current = await this.members(manager, group.id);
+    const wanted = new Set(found.map((member) => member.value));
+    const removed = [...current.values()].filter((member) => !wanted.has(member.value));
+    const added = found.filter((member) => !current.has(member.value));
+    await this.deleteMembers(
       manager,
-      group.companyId,
-      incoming.map((member) => member.value),
+      group,
+      removed.map((member) => member.value),
     );
-    const current = new Set(await this.memberIds(manager, group.id));
-    const wanted = new Set(incoming.map((member) => member.value));
-    const removed = [...current].filter((id) => !wanted.has(id));
-    const added = incoming.filter((member) => !current.has(member.value));
-    await this.deleteMembers(manager, group, removed);
     await this.insertMembers(manager, group, added);
     group.memberCount += added.length;
-    return [...removed, ...added.map((member) => member.value)];
+    const change = byType([...removed, ...added]);
+    return change;
   }
 
+  /** Removes these ids from the group; ids that are not members are a no-op. */
   private async deleteMembers(
     manager: EntityManager,
     group: ScimGroupEntity,
     ids: string[],
-  ): Promise<string[]> {
-    let deleted = 0;
+  ): Promise<MemberChange> {
+    const change: MemberChange = { users: [], groups: [] };
     for (let i = 0; i < ids.length; i += BATCH) {
-      const result = await manager
-        .createQueryBuilder()
-        .delete()
-        .from(ScimGroupMemberEntity)
-        .where('groupId = :groupId AND memberId IN (:...ids)', {
-          groupId: group.id,
-          ids: ids.slice(i, i + BATCH),
-        })
-        .execute();
-      deleted += result.affected ?? 0;
+      const chunk = ids.slice(i, i + BATCH);
+      const rows = await rawQuery<{ memberId: string; memberType: GroupMemberType }>(
+        manager,
+        `SELECT "memberId", "memberType" FROM "scim_group_members"
+          WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(chunk.length, 2)})`,
+        [group.id, ...chunk],
+      );
+      if (rows.length === 0) continue;
+      await rawQuery(
+        manager,
+        `DELETE FROM "scim_group_members" WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(rows.length, 2)})`,
+        [group.id, ...rows.map((row) => row.memberId)],
+      );
+      for (const row of rows)
+        (row.memberType === 'group' ? change.groups : change.users).push(row.memberId);
     }
-    group.memberCount -= deleted;
-    return ids;
+    group.memberCount -= change.users.length + change.groups.length;
+    return change;
   }
 
   /** `remove` with `members[value eq "..."]`: by id straight away; other filters in memory. */
@@ -382,7 +480,7 @@ export class GroupsService {
     manager: EntityManager,
     group: ScimGroupEntity,
     target: PatchPath,
-  ): Promise<string[]> {
+  ): Promise<MemberChange> {
     const ids = equalityValues(target.filter!);
     if (ids) return this.deleteMembers(manager, group, ids);
     const rows = await manager
@@ -392,7 +490,7 @@ export class GroupsService {
       .filter((row) =>
         matchesValueFilter(
           target.filter!,
-          { value: row.memberId, display: row.display, type: 'User' },
+          { value: row.memberId, display: row.display, type: typeName(row.memberType) },
           MEMBERS,
         ),
       )
@@ -403,7 +501,7 @@ export class GroupsService {
   private async insertMembers(
     manager: EntityManager,
     group: ScimGroupEntity,
-    members: IncomingMember[],
+    members: ResolvedMember[],
   ): Promise<void> {
     for (let i = 0; i < members.length; i += BATCH) {
       await manager
@@ -416,6 +514,7 @@ export class GroupsService {
             memberId: member.value,
             companyId: group.companyId,
             display: member.display,
+            memberType: member.type,
           })),
         )
         .orIgnore()
@@ -423,52 +522,93 @@ export class GroupsService {
     }
   }
 
-  private async memberIds(manager: EntityManager, groupId: string): Promise<string[]> {
-    const rows: { memberId: string }[] = await manager
-      .createQueryBuilder()
-      .select('gm.memberId', 'memberId')
-      .from(ScimGroupMemberEntity, 'gm')
-      .where('gm.groupId = :groupId', { groupId })
-      .getRawMany();
-    return rows.map((row) => row.memberId);
+  /** The group's current members, by id. */
+  private async members(
+    manager: EntityManager,
+    groupId: string,
+  ): Promise<Map<string, ResolvedMember>> {
+    const rows = await rawQuery<{
+      memberId: string;
+      display: string | null;
+      memberType: GroupMemberType;
+    }>(
+      manager,
+      'SELECT "memberId", "display", "memberType" FROM "scim_group_members" WHERE "groupId" = $1',
+      [groupId],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.memberId,
+        { value: row.memberId, display: row.display, type: row.memberType },
+      ]),
+    );
   }
 
-  /** Every member must be a user of this company; the first that is not is named (400). */
-  private async requireUsers(
+  /**
+   * The incoming members that are users or groups of this company, with their type; `value`
+   * decides, never the `type` or `$ref` hints. The rest go to `skipped`. A group that
+   * contains this one (or is this one) would close a cycle: 400 naming it.
+   */
+  private async resolve(
     manager: EntityManager,
-    companyId: CompanyId,
-    ids: string[],
-  ): Promise<void> {
-    const malformed = ids.find((id) => !isUuid(id));
-    if (malformed !== undefined)
-      throw invalidValue(`members: "${malformed}" is not a user of this company`);
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const chunk = ids.slice(i, i + BATCH);
-      const rows: { id: string }[] = await manager
-        .createQueryBuilder()
-        .select('u.id', 'id')
-        .from('scim_users', 'u')
-        .where('u.companyId = :companyId AND u.id IN (:...chunk)', { companyId, chunk })
-        .getRawMany();
-      if (rows.length !== chunk.length) {
-        const found = new Set(rows.map((row) => row.id));
+    group: ScimGroupEntity,
+    incoming: IncomingMember[],
+    skipped: SkippedMember[],
+  ): Promise<ResolvedMember[]> {
+    const { companyId } = group;
+    const types = new Map<string, GroupMemberType>();
+    const candidates = incoming.map((member) => member.value).filter((id) => isUuid(id));
+    for (const [table, type] of [
+      ['scim_users', 'user'],
+      ['scim_groups', 'group'],
+    ] as const) {
+      const unknown = candidates.filter((id) => !types.has(id));
+      for (let i = 0; i < unknown.length; i += BATCH) {
+        const chunk = unknown.slice(i, i + BATCH);
+        const rows = await rawQuery<{ id: string }>(
+          manager,
+          `SELECT "id" FROM "${table}" WHERE "companyId" = $1 AND "id" IN (${sqlPlaceholders(chunk.length, 2)})`,
+          [companyId, ...chunk],
+        );
+        for (const row of rows) types.set(row.id, type);
+      }
+    }
+    const groups = [...types].filter(([, type]) => type === 'group').map(([id]) => id);
+    for (let i = 0; i < groups.length; i += BATCH) {
+      const chunk = groups.slice(i, i + BATCH);
+      const [cycle] = await rawQuery<{ root: string }>(manager, CYCLE_SQL(chunk.length), [
+        companyId,
+        group.id,
+        ...chunk,
+      ]);
+      if (cycle) {
         throw invalidValue(
-          `members: "${chunk.find((id) => !found.has(id))}" is not a user of this company`,
+          cycle.root === group.id
+            ? `members: a group cannot be a member of itself ("${group.id}")`
+            : `members: group "${cycle.root}" contains this group, so it cannot also be its member (a cycle)`,
         );
       }
     }
+    const resolved: ResolvedMember[] = [];
+    for (const member of incoming) {
+      const type = types.get(member.value);
+      if (type) resolved.push({ ...member, type });
+      else skipped.push({ id: member.value, reason: NOT_IN_COMPANY });
+    }
+    return resolved;
   }
 
   private validated(body: unknown): { document: ResourceDocument; members?: IncomingMember[] } {
     if (!isPlainObject(body))
       throw ScimError.badRequest('invalidSyntax', 'The body must be a Group object');
-    const membersKey = Object.keys(body).find((key) => key.toLowerCase() === 'members');
+    const flat = liftCoreAttributes(body, GROUP_RESOURCE);
+    const membersKey = Object.keys(flat).find((key) => key.toLowerCase() === 'members');
     const document = normalizeResource(
-      membersKey ? { ...body, [membersKey]: undefined } : body,
+      membersKey ? { ...flat, [membersKey]: undefined } : flat,
       GROUP_DOCUMENT,
     );
     requireAttributes(document, GROUP_DOCUMENT);
-    return { document, members: membersKey ? parseMembers(body[membersKey]) : undefined };
+    return { document, members: membersKey ? parseMembers(flat[membersKey]) : undefined };
   }
 
   private fill(group: ScimGroupEntity, document: ResourceDocument): void {
@@ -531,13 +671,10 @@ function parseMembers(value: unknown): IncomingMember[] {
     const fields = Object.fromEntries(
       Object.entries(entry).map(([key, inner]) => [key.toLowerCase(), inner]),
     );
+    // `value` alone says who the member is; `type` and `$ref` are hints we do not trust
+    // (a user's id sent with type "Group" is that user).
     if (typeof fields.value !== 'string' || fields.value === '')
-      throw invalidValue('members[].value must be a user id');
-    if (typeof fields.type === 'string' && fields.type.toLowerCase() !== 'user') {
-      throw invalidValue(
-        `members: "${fields.value}" has type ${fields.type}; only users can be members here`,
-      );
-    }
+      throw invalidValue('members[].value must be the id of a user or group');
     const display =
       typeof fields.display === 'string'
         ? fields.display
@@ -559,8 +696,10 @@ function splitMembers(operation: PatchOperation): {
   members?: { op: PatchOperation['op']; target: PatchPath; value: unknown };
   document?: PatchOperation;
 } {
-  if (operation.path !== undefined && operation.path.trim() !== '') {
-    const target = parsePatchPath(operation.path);
+  const path = operation.path?.trim();
+  // The core schema URN as a path names the core attributes: the same as no path.
+  if (path && path.toLowerCase() !== GROUP_RESOURCE.core.id.toLowerCase()) {
+    const target = parsePatchPath(path);
     const isMembers =
       target.path.attribute.toLowerCase() === 'members' &&
       (!target.path.schema ||
@@ -593,4 +732,40 @@ function equalityValues(filter: import('@app/scim-protocol').Filter): string[] |
     return name === 'value' ? [filter.value] : undefined;
   }
   return undefined;
+}
+
+/** Splits members by type into the ids a MemberChange lists. */
+function byType(members: ResolvedMember[]): MemberChange {
+  const change: MemberChange = { users: [], groups: [] };
+  for (const member of members)
+    (member.type === 'group' ? change.groups : change.users).push(member.value);
+  return change;
+}
+
+/** The SCIM name of a member type (RFC 7643 §4.2: "User" or "Group"). */
+export function typeName(type: GroupMemberType): 'User' | 'Group' {
+  return type === 'group' ? 'Group' : 'User';
+}
+
+/**
+ * Deletes every membership row naming this user or group as a member, keeping each group's
+ * member count exact; in the caller's transaction (a user or group being deleted).
+ */
+export async function removeMemberEverywhere(
+  manager: EntityManager,
+  companyId: CompanyId,
+  memberId: string,
+): Promise<void> {
+  await rawQuery(
+    manager,
+    `UPDATE "scim_groups" SET "memberCount" = "memberCount" - 1
+      WHERE "companyId" = $1 AND "id" IN
+        (SELECT "groupId" FROM "scim_group_members" WHERE "companyId" = $1 AND "memberId" = $2)`,
+    [companyId, memberId],
+  );
+  await rawQuery(
+    manager,
+    'DELETE FROM "scim_group_members" WHERE "companyId" = $1 AND "memberId" = $2',
+    [companyId, memberId],
+  );
 }

@@ -40,7 +40,10 @@ export class ScimGroupEntity {
   updatedAt: Date;
 }
 
-/** One user's direct membership of one group. */
+/** What a membership row holds: a user, or a nested group (RFC 7643 §4.2 `members.type`). */
+export type GroupMemberType = 'user' | 'group';
+
+/** One direct member (a user or a group) of one group. */
 @Entity('scim_group_members')
 export class ScimGroupMemberEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -54,4 +57,7 @@ export class ScimGroupMemberEntity {
 
   @Column({ type: 'varchar', length: 1024, nullable: true })
   display: string | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'user' })
+  memberType: GroupMemberType;
 }

@@ -8,7 +8,6 @@ describe('userResourceJson', () => {
     {
       id: 'u1',
       externalId: null,
-      active: 1,
       document: '{}',
       version: 1,
       createdAt: 0,
@@ -17,9 +16,9 @@ describe('userResourceJson', () => {
     {
       id: 'u2',
       externalId: 'ext "quoted"',
-      active: false,
       document: JSON.stringify({
         userName: 'a@b.c',
+        active: false,
         name: { givenName: 'Ä "x"' },
         emails: [{ value: 'a@b.c', primary: true }],
         'urn:example:ext': { active: true },

@@ -6,8 +6,7 @@ import { ScimUserEntity } from './scim-user.entity';
 export interface UserRow {
   id: string;
   externalId: string | null;
-  active: boolean | number;
-  /** The stored document, as JSON text. */
+  /** The stored document, as JSON text (`active` in it while assigned). */
   document: string;
   version: number | string;
   createdAt: number | string;
@@ -20,7 +19,6 @@ export interface UserRow {
 export const USER_ROW_COLUMNS = [
   'u.id AS "id"',
   'u.externalId AS "externalId"',
-  'u.active AS "active"',
   'u.document AS "document"',
   'u.version AS "version"',
   'u.createdAt AS "createdAt"',
@@ -37,7 +35,6 @@ export function userRowOf(user: ScimUserEntity): UserRow {
   return {
     id: user.id,
     externalId: user.externalId,
-    active: user.active,
     document: JSON.stringify(user.document),
     version: user.version,
     createdAt: user.createdAt.getTime(),
@@ -88,7 +85,6 @@ export function userResource(
     id: row.id,
     ...(row.externalId !== null ? { externalId: row.externalId } : {}),
     ...document,
-    active: Boolean(row.active),
     ...(memberships?.length ? { groups: memberships } : {}),
     meta: metaOf(row, baseUrl),
   };
@@ -105,14 +101,14 @@ export function userResourceJson(row: UserRow, baseUrl: string, groups?: UserGro
   const extensions = text.includes('"urn:')
     ? extensionsOf(JSON.parse(text) as Record<string, unknown>)
     : [];
-  // The stored document never holds `id`, `externalId` or `active` (columns hold them).
+  // The stored document never holds `id` or `externalId` (columns hold them); it holds
+  // `active` only while the attribute is assigned.
   const body = text.length > 2 ? `${text.slice(1, -1)},` : '';
   const memberships = groupsOf(groups, baseUrl);
   return (
     `{"schemas":${JSON.stringify([SCIM_USER_SCHEMA, ...extensions])},"id":${JSON.stringify(row.id)},` +
     (row.externalId !== null ? `"externalId":${JSON.stringify(row.externalId)},` : '') +
     body +
-    `"active":${Boolean(row.active)},` +
     (memberships?.length ? `"groups":${JSON.stringify(memberships)},` : '') +
     `"meta":${JSON.stringify(metaOf(row, baseUrl))}}`
   );

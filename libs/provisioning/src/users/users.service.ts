@@ -17,6 +17,7 @@ import {
   USER_RESOURCE,
 } from '@app/scim-protocol';
 import { AccessService } from '../access/access.service';
+import { removeMemberEverywhere } from '../groups/groups.service';
 import { ListRequest } from '../query/list-request';
 import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
 import { PageAnchors } from '../query/page-anchors';
@@ -144,8 +145,10 @@ export class UsersService {
     await this.write(companyId, async (manager) => {
       const user = await this.lockedUser(manager, companyId, id);
       checkIfMatch(ifMatch, user.version);
-      // The member loses access in the same transaction as the user goes.
+      // The member loses access in the same transaction as the user goes, and so do the
+      // user's group memberships (no foreign key: a membership row may name a group).
       await this.members.releaseDeletedScimUser(manager, companyId, id);
+      await removeMemberEverywhere(manager, companyId, id);
       await manager.delete(ScimUserEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'users', -1);
     });
@@ -195,8 +198,11 @@ export class UsersService {
 
   /** Copies the document into the entity's indexed columns. */
   private fill(user: ScimUserEntity, document: ResourceDocument): void {
-    // id, externalId and active live in columns; the document holds the rest.
-    const { externalId, active, ...rest } = document;
+    // id and externalId live in columns; the document holds the rest. `active` stays in the
+    // document too, so that once a PATCH removed it, it is unassigned in every answer
+    // (RFC 7644 §3.5.2.2); its column is what access reads.
+    const { externalId, ...rest } = document;
+    const active = rest.active;
     const userName = document.userName as string;
     if (userName.trim() === '')
       throw ScimError.badRequest('invalidValue', 'userName must not be empty');

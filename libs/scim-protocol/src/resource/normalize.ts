@@ -21,19 +21,47 @@ export function normalizeResource(body: unknown, resource: ResourceSchema): Reso
     throw ScimError.badRequest('invalidSyntax', `The body must be a ${resource.name} object`);
   const listed = listedSchemas(body, resource);
   const document: ResourceDocument = {};
-  for (const [key, value] of Object.entries(body)) {
+  for (const [key, value] of Object.entries(liftCoreAttributes(body, resource))) {
     const lower = key.toLowerCase();
     if (lower === 'schemas') continue;
     if (lower.startsWith('urn:')) {
       placeUrnKey(document, key, value, resource, listed);
       continue;
     }
-    const attribute =
-      findAttribute(COMMON_ATTRIBUTES, key) ?? findAttribute(resource.core.attributes, key);
-    if (!attribute) continue; // RFC 7644 §3.3: attributes no schema defines are ignored.
-    setNormalized(document, attribute, value, attribute.name);
+    placeCoreKey(document, key, value, resource);
   }
   return document;
+}
+
+/**
+ * Core attributes nested under the core schema URN (`{"urn:…:core:2.0:User": {"userName": …}}`),
+ * as some clients send them, lifted to the top level: the URN is the attributes' namespace
+ * (RFC 7643 §3), so this is the flat form written longer. A body without it is returned as is.
+ */
+export function liftCoreAttributes(
+  body: Record<string, unknown>,
+  resource: ResourceSchema,
+): Record<string, unknown> {
+  const coreKey = Object.keys(body).find(
+    (key) => key.toLowerCase() === resource.core.id.toLowerCase(),
+  );
+  if (coreKey === undefined) return body;
+  const { [coreKey]: nested, ...flat } = body;
+  if (nested === null) return flat;
+  if (!isPlainObject(nested)) throw invalidValue(`${resource.core.id} must be an object`);
+  return { ...flat, ...nested };
+}
+
+function placeCoreKey(
+  document: ResourceDocument,
+  key: string,
+  value: unknown,
+  resource: ResourceSchema,
+) {
+  const attribute =
+    findAttribute(COMMON_ATTRIBUTES, key) ?? findAttribute(resource.core.attributes, key);
+  if (!attribute) return; // RFC 7644 §3.3: attributes no schema defines are ignored.
+  setNormalized(document, attribute, value, attribute.name);
 }
 
 /** Applies schema checks to a value already placed by PATCH: the same rules as a PUT. */
@@ -105,8 +133,7 @@ function placeUrnKey(
     return;
   }
   if (prefix.toLowerCase() === resource.core.id.toLowerCase()) {
-    const attribute = findAttribute(resource.core.attributes, key.slice(cut + 1));
-    if (attribute) setNormalized(document, attribute, value, attribute.name);
+    placeCoreKey(document, key.slice(cut + 1), value, resource);
     return;
   }
   // An extension we do not define: kept as sent when the client lists it in `schemas`.

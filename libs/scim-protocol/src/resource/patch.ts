@@ -78,17 +78,15 @@ export function applyPatch(
 ): ResourceDocument {
   const document = cloneJson(original);
   for (const operation of operations) {
-    if (operation.path === undefined || operation.path.trim() === '') {
+    const path = operation.path?.trim();
+    const extension = path ? findExtension(resource, path) : undefined;
+    if (!path || path.toLowerCase() === resource.core.id.toLowerCase()) {
+      // The core schema URN as a path names the core attributes: the same as no path.
       applyWithoutPath(document, operation, resource);
+    } else if (extension) {
+      applyToExtension(document, operation, extension.id, resource);
     } else {
-      applyAtPath(
-        document,
-        operation.op,
-        parsePatchPath(operation.path),
-        operation.value,
-        resource,
-        false,
-      );
+      applyAtPath(document, operation.op, parsePatchPath(path), operation.value, resource, false);
     }
   }
   const result = renormalize(document, resource);
@@ -117,14 +115,33 @@ function applyWithoutPath(
     if (key.toLowerCase() === 'schemas') continue;
     const extension = findExtension(resource, key);
     if (extension) {
-      if (!isPlainObject(value))
-        throw ScimError.badRequest('invalidValue', `${extension.id} must be an object`);
-      for (const [inner, innerValue] of Object.entries(value)) {
-        applyKey(document, operation.op, `${extension.id}:${inner}`, innerValue, resource);
-      }
+      applyToExtension(document, { op: operation.op, value }, extension.id, resource);
       continue;
     }
     applyKey(document, operation.op, key, value, resource);
+  }
+}
+
+/**
+ * An extension's schema URN as the path (RFC 7644 §3.5.2 with the attribute notation of
+ * §3.10): the extension is one complex value. `add` and `replace` set the attributes the value
+ * names (a complex replace leaves unnamed sub-attributes as they are, §3.5.2.3); `remove`
+ * unassigns the whole extension.
+ */
+function applyToExtension(
+  document: ResourceDocument,
+  operation: PatchOperation,
+  urn: string,
+  resource: ResourceSchema,
+) {
+  if (operation.op === 'remove') {
+    delete document[urn];
+    return;
+  }
+  if (!isPlainObject(operation.value))
+    throw ScimError.badRequest('invalidValue', `${urn} must be an object`);
+  for (const [inner, innerValue] of Object.entries(operation.value)) {
+    applyKey(document, operation.op, `${urn}:${inner}`, innerValue, resource);
   }
 }
 
