@@ -169,8 +169,30 @@ describe('fuzzing the SCIM API', () => {
     fc
       .tuple(fc.constantFrom('emails', 'members', 'phoneNumbers'), attribute, value)
       .map(([m, a, v]) => `${m}[${a} eq ${v}]`),
+    // Schema URNs as whole paths (issue 11): an extension as one complex value, the core URN.
+    fc.constantFrom(
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      'URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER',
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+    ),
     hostileString,
   );
+  // Removes that leave an optional attribute unassigned (RFC 7644 §3.5.2.2).
+  const unassigningRemove = fc.record({
+    op: fc.constant('remove'),
+    path: fc.constantFrom(
+      'active',
+      'displayName',
+      'externalId',
+      'title',
+      'name.givenName',
+      'name',
+      'members',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    ),
+  });
   const operation = fc.record({
     op: fc.constantFrom('add', 'replace', 'remove', 'Add', 'REPLACE', 'delete', ''),
     path: fc.option(patchPath, { nil: undefined }),
@@ -179,7 +201,7 @@ describe('fuzzing the SCIM API', () => {
   const patchBody = fc.oneof(
     fc.record({
       schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:PatchOp']),
-      Operations: fc.array(operation, { maxLength: 4 }),
+      Operations: fc.array(fc.oneof(operation, unassigningRemove), { maxLength: 4 }),
     }),
     fc.dictionary(hostileString, patchValue, { maxKeys: 3 }),
     fc.constantFrom(null, [], 'text', 42),

@@ -92,6 +92,10 @@ describe('admin console (headless Chromium)', () => {
   it('asks for a company before it shows anything, and keeps the token out of the address bar', async () => {
     await page.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
     await page.getByText('Choose a company in the picker above').waitFor();
+    // The page says what it is for before a company is chosen, as the seed page does.
+    await page
+      .getByText('Manage provisioning tokens, sync status, and stale identity reconciliation.')
+      .waitFor();
     expect(page.url()).toBe(`${base}/settings/scim`);
     await shot('no-company');
   });
@@ -180,6 +184,52 @@ describe('admin console (headless Chromium)', () => {
     await page.getByTestId('stale').getByText('0').waitFor();
     expect(await page.getByTestId('managed').textContent()).toBe('1');
     await shot('reconciled');
+  });
+
+  it('shows a skipped group member id as a warning on the status card', async () => {
+    await page.getByLabel('Label').fill('Warnings');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('button', { name: 'Copy Token' }).click();
+    const token = await page.evaluate<string>('navigator.clipboard.readText()');
+    await page.getByRole('button', { name: 'Close' }).click();
+    const response = await fetch(`${base}/api/scim/v2/Groups`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Engineering',
+        members: [{ value: 'fake-member-id' }],
+      }),
+    });
+    expect(response.status).toBe(201);
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page
+      .locator('[data-warning="unknown_group_members"]')
+      .getByText('members: "fake-member-id" skipped')
+      .waitFor();
+  });
+
+  it('scrolls nothing sideways at 390 px wide, with or without a company chosen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const small = await phone.newPage();
+      const overflow = () =>
+        small.evaluate<number>(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        );
+      await small.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
+      await small.getByText('Choose a company in the picker above').waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await small.getByLabel('Company').selectOption('acme');
+      await small.getByRole('cell', { name: 'Okta production', exact: true }).waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await small.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
+      await small.getByRole('link', { name: 'SSO' }).click();
+      await small.getByRole('heading', { name: 'Single sign-on' }).waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+    } finally {
+      await phone.close();
+    }
   });
 
   it('shows API errors as readable messages', async () => {
