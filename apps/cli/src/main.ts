@@ -40,7 +40,12 @@ program
   .addOption(
     new Option('--role <role>', 'the role in that company').choices(COMPANY_ROLES).default('admin'),
   )
-  .option('--ttl <duration>', 'how long the token is valid (30m, 1h, 7d)', parseTtl, 3600)
+  .option(
+    '--ttl <duration>',
+    'how long the token is valid (30m, 1h, at most ADMIN_JWT_MAX_TTL)',
+    parseTtl,
+    3600,
+  )
   .option('--sub <id>', 'the admin user id (sub claim)', 'local-admin')
   .option('--email <email>', 'the admin email claim', 'admin@localhost')
   .option(
@@ -58,6 +63,11 @@ program
       url?: boolean;
     }) => {
       const config = loadConfig();
+      if (options.ttl > config.adminJwtMaxTtlSeconds) {
+        throw new InvalidArgumentError(
+          `--ttl is longer than ADMIN_JWT_MAX_TTL (${config.adminJwtMaxTtlSeconds} s), so the service would refuse the token`,
+        );
+      }
       const jwt = await signAdminJwt(
         new TextEncoder().encode(config.adminJwtSecret),
         {
@@ -68,6 +78,7 @@ program
           ],
         },
         options.ttl,
+        { issuer: config.adminJwtIssuer, audience: config.adminJwtAudience },
       );
       // The token goes in the fragment, which browsers never send to a server or write to its logs.
       console.log(options.url ? `${config.publicUrl}/settings/scim#token=${jwt}` : jwt);

@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import {
   AppConfig,
@@ -36,6 +37,7 @@ export async function createApp(
         logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
       }),
   });
+  applyServerTimeouts(app.getHttpServer() as Server, config);
   app.disable('x-powered-by');
   // Security headers on every answer (the console's pages get a stricter CSP of their own).
   app.use(helmet());
@@ -43,6 +45,11 @@ export async function createApp(
   // Ahead of the handlers, so that shutdown waits for every request the server has taken.
   app.use(app.get(GracefulShutdown).middleware);
   app.use(requestIdMiddleware);
+  // API answers hold people's data and, once, secrets (the new token): no cache keeps them.
+  app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(requestObserver(app.get(MetricsService)));
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
@@ -59,6 +66,24 @@ export async function createApp(
   // re-raised signal), so a supervisor sees a clean stop.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;
+}
+
+/**
+ * Slow and idle clients cannot hold connections: Node's defaults (60 s for headers, 300 s for
+ * a request, checked every 30 s) let a client without credentials keep a half-sent request
+ * open for minutes at one byte per second. Headers must arrive within
+ * HTTP_HEADERS_TIMEOUT_MS and the whole request (a 1 MiB Bulk upload included) within
+ * HTTP_REQUEST_TIMEOUT_MS; an idle kept-alive connection closes after
+ * HTTP_KEEP_ALIVE_TIMEOUT_MS. The deadlines are checked every second.
+ */
+function applyServerTimeouts(server: Server, config: AppConfig): void {
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  // Read when the server starts listening (node: setupConnectionsTracking).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1000;
+  // A connection that sends nothing at all (no request yet) is closed as idle too.
+  server.timeout = config.http.requestTimeoutMs;
 }
 
 /** Finds apps/admin-web/public from the source tree or from the build output. */

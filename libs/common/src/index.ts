@@ -20,6 +20,8 @@ export * from './http/request-id';
 export * from './http/scim-path';
 export * from './http/error-detail';
 export * from './http/operation-outcomes';
+export * from './http/redaction';
+export * from './auth/owner-rule';
 export * from './http/rate-limits';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';

@@ -50,8 +50,9 @@ export class ListMembersQuery {
 
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'offset must be a non-negative integer' })
-  @Min(0, { message: 'offset must be a non-negative integer' })
+  @IsInt({ message: 'offset must be an integer from 0 to 2147483647' })
+  @Min(0, { message: 'offset must be an integer from 0 to 2147483647' })
+  @Max(2_147_483_647, { message: 'offset must be an integer from 0 to 2147483647' })
   offset?: number;
 }
 

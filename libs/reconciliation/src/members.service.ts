@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, sqlBoolean } from '@app/common';
+import { Actor, CompanyId, requireOwnerToTouchOwners, sqlBoolean } from '@app/common';
 import { MemberEntity } from '@app/directory';
 import { foldCase } from '@app/scim-protocol';
 import { DriftService } from './drift.service';
@@ -55,7 +55,8 @@ export class MemberDirectoryService {
     return memberView(row);
   }
 
-  async add(companyId: CompanyId, dto: AddMemberDto) {
+  async add(companyId: CompanyId, dto: AddMemberDto, actor: Actor) {
+    requireOwnerToTouchOwners(actor, dto.role === 'owner');
     const now = new Date();
     const id = uuidv7();
     const inserted = await this.dataSource
@@ -90,7 +91,7 @@ export class MemberDirectoryService {
    * What an admin or the platform changes outside SCIM. Allowed on a managed member too: it
    * then shows as drift until a reconciliation realigns it with the IdP.
    */
-  async update(companyId: CompanyId, memberId: string, dto: UpdateMemberDto) {
+  async update(companyId: CompanyId, memberId: string, dto: UpdateMemberDto, actor: Actor) {
     if (dto.status === undefined && dto.role === undefined) {
       throw new BadRequestException(['give status or role']);
     }
@@ -99,6 +100,8 @@ export class MemberDirectoryService {
       ? await repository.findOneBy({ companyId, id: memberId })
       : null;
     if (!member) throw new NotFoundException('Member not found');
+    // Demoting, suspending or deprovisioning an owner, or making one, is an owner's call.
+    requireOwnerToTouchOwners(actor, member.role === 'owner' || dto.role === 'owner');
     await repository.update(
       { companyId, id: memberId },
       {

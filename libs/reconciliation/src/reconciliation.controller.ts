@@ -82,8 +82,12 @@ export class ReconciliationController {
     targetId: (result as { id: string }).id,
     details: body,
   }))
-  add(@CurrentCompany() companyId: CompanyId, @Body() dto: AddMemberDto) {
-    return this.members.add(companyId, dto);
+  add(
+    @CurrentCompany() companyId: CompanyId,
+    @CurrentActor() actor: Actor,
+    @Body() dto: AddMemberDto,
+  ) {
+    return this.members.add(companyId, dto, actor);
   }
 
   @Patch('members/:memberId')
@@ -91,8 +95,9 @@ export class ReconciliationController {
   update(
     @CurrentCompany() companyId: CompanyId,
     @Param('memberId') memberId: string,
+    @CurrentActor() actor: Actor,
     @Body() dto: UpdateMemberDto,
   ) {
-    return this.members.update(companyId, memberId, dto);
+    return this.members.update(companyId, memberId, dto, actor);
   }
 }

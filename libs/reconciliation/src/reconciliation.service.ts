@@ -1,8 +1,8 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { CompanyId, CompanyRole, MetricsService, sqlBoolean } from '@app/common';
 import { MemberEntity, MemberStatus } from '@app/directory';
 import { AccessService } from '@app/provisioning';
@@ -78,7 +78,14 @@ export class ReconciliationService {
       .find({ where: { companyId }, order: { startedAt: 'DESC', id: 'DESC' }, take: limit });
   }
 
-  changes(companyId: CompanyId, runId: string): Promise<ReconciliationChangeEntity[]> {
+  /** A run's changes; a run that is not this company's (or no run at all) is 404. */
+  async changes(companyId: CompanyId, runId: string): Promise<ReconciliationChangeEntity[]> {
+    const run = isUuid(runId)
+      ? await this.dataSource
+          .getRepository(ReconciliationRunEntity)
+          .exists({ where: { companyId, id: runId } })
+      : false;
+    if (!run) throw new NotFoundException('Reconciliation run not found');
     return this.dataSource
       .getRepository(ReconciliationChangeEntity)
       .find({ where: { companyId, runId }, order: { createdAt: 'ASC', id: 'ASC' } });

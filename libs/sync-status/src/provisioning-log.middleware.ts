@@ -7,6 +7,7 @@ import {
   isScimRequest,
   operationOutcomesOf,
   requestIdOf,
+  redactSecrets,
   SCIM_BASE_PATH,
   warningsOf,
 } from '@app/common';
@@ -55,10 +56,11 @@ export class ProvisioningLogMiddleware implements NestMiddleware {
             id: uuidv7(),
             method: entry.method,
             resourceType: entry.resourceType.slice(0, 32),
-            resourceId: entry.resourceId ? entry.resourceId.slice(0, 64) : null,
+            // A token a client put in the path must not reach the log (nor the status card).
+            resourceId: entry.resourceId ? redactSecrets(entry.resourceId).slice(0, 64) : null,
             outcome: entry.status >= 500 ? 'failed' : entry.status >= 400 ? 'refused' : 'success',
             status: entry.status,
-            errorDetail: entry.errorDetail?.slice(0, 1024) ?? null,
+            errorDetail: entry.errorDetail ? redactSecrets(entry.errorDetail).slice(0, 1024) : null,
           });
         }
         for (const warning of status < 400 ? warningsOf(response) : []) {
@@ -70,7 +72,7 @@ export class ProvisioningLogMiddleware implements NestMiddleware {
             resourceId: warning.resourceId,
             outcome: 'warning',
             status: warning.status,
-            errorDetail: warning.detail.slice(0, 1024),
+            errorDetail: redactSecrets(warning.detail).slice(0, 1024),
           });
         }
       });

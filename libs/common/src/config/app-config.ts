@@ -24,6 +24,36 @@ export class ConfigError extends Error {
 const trim = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/** An optional whole number from `min` to `max`, with one message naming the variable. */
+function WholeNumber(name: string, min: number, max: number, unit: string): PropertyDecorator {
+  const message = `${name} must be a whole number of ${unit} from ${min} to ${max}`;
+  return applyDecorators(
+    Transform(trim),
+    IsOptional(),
+    Transform(({ value }) => (value === undefined ? undefined : Number(value))),
+    IsInt({ message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+}
+
+function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of decorators.reverse()) decorator(target, key);
+  };
+}
+
+/** Variables whose values are secret (or hold one): a configuration error never prints them. */
+const SECRET_VARIABLES = new Set(['ADMIN_JWT_SECRET', 'DATABASE_URL']);
+
+/** `24h`, `30m`, `90s`, `2d` or a number of seconds, as seconds. */
+function durationSeconds(text: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2].toLowerCase()]!;
+  return Number(match[1]) * unit;
+}
+
 /**
  * The environment as the service reads it: one validated schema, so that a bad value is
  * refused at start and never discovered by the first request that needs it.
@@ -143,6 +173,38 @@ class EnvironmentVariables {
 
   @Transform(trim)
   @IsOptional()
+  @IsString()
+  ADMIN_JWT_ISSUER?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  ADMIN_JWT_AUDIENCE?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Matches(/^\d+\s*[smhd]?$/i, {
+    message: 'ADMIN_JWT_MAX_TTL must be a duration such as 24h, 30m or 3600 (seconds)',
+  })
+  ADMIN_JWT_MAX_TTL?: string;
+
+  @WholeNumber('HTTP_HEADERS_TIMEOUT_MS', 1000, 600_000, 'milliseconds')
+  HTTP_HEADERS_TIMEOUT_MS?: number;
+
+  @WholeNumber('HTTP_REQUEST_TIMEOUT_MS', 1000, 3_600_000, 'milliseconds')
+  HTTP_REQUEST_TIMEOUT_MS?: number;
+
+  @WholeNumber('HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 600_000, 'milliseconds')
+  HTTP_KEEP_ALIVE_TIMEOUT_MS?: number;
+
+  @WholeNumber('DATABASE_STATEMENT_TIMEOUT_MS', 0, 600_000, 'milliseconds (0 turns it off)')
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @WholeNumber('MAX_IN_FLIGHT_PER_CREDENTIAL', 1, 1000, 'requests')
+  MAX_IN_FLIGHT_PER_CREDENTIAL?: number;
+
+  @Transform(trim)
+  @IsOptional()
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], {
     message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
   })
@@ -171,6 +233,16 @@ export class AppConfig {
   /** Origins allowed to call the admin API from a browser (the console on its own origin). */
   readonly adminCorsOrigins: string[];
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Checked in admin JWTs when set (`iss`, `aud`); a JWT living longer than maxTtl is refused. */
+  readonly adminJwtIssuer: string | undefined;
+  readonly adminJwtAudience: string | undefined;
+  readonly adminJwtMaxTtlSeconds: number;
+  /** Node's HTTP server timeouts: slow or idle clients cannot hold connections open. */
+  readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** PostgreSQL's statement_timeout for this service's connections (0: none). */
+  readonly statementTimeoutMs: number;
+  /** Requests one credential may have in flight; more wait briefly, then 429. */
+  readonly maxInFlightPerCredential: number;
 
   constructor(values: Omit<AppConfig, 'scimEndpointUrl'>) {
     Object.assign(this, values);
@@ -196,7 +268,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const first = errors[0];
     const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
     const shown = message.startsWith(first.property) ? message : `${first.property} ${message}`;
-    throw new ConfigError(`${shown} (got ${JSON.stringify(String(env[first.property]))})`);
+    // Never echo a secret's value (a log line is no place for it).
+    const got = SECRET_VARIABLES.has(first.property)
+      ? ''
+      : ` (got ${JSON.stringify(String(env[first.property]))})`;
+    throw new ConfigError(`${shown}${got}`);
   }
 
   const nodeEnv = (parsed.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
@@ -247,6 +323,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim().replace(/\/+$/, ''))
       .filter(Boolean),
     logLevel: (parsed.LOG_LEVEL ?? 'log') as AppConfig['logLevel'],
+    adminJwtIssuer: parsed.ADMIN_JWT_ISSUER,
+    adminJwtAudience: parsed.ADMIN_JWT_AUDIENCE,
+    adminJwtMaxTtlSeconds: durationSeconds(parsed.ADMIN_JWT_MAX_TTL ?? '24h')!,
+    http: {
+      headersTimeoutMs: parsed.HTTP_HEADERS_TIMEOUT_MS ?? 10_000,
+      requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS ?? 60_000,
+      keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
+    },
+    statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 10_000,
+    maxInFlightPerCredential: parsed.MAX_IN_FLIGHT_PER_CREDENTIAL ?? 8,
   });
 }
 

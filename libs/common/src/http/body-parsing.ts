@@ -8,6 +8,9 @@ import { isScimRequest, SCIM_BASE_PATH } from './scim-path';
 export const MAX_BODY_BYTES = 10 * 1_048_576;
 
 const NUL_IN_BODY = 'The request body contains U+0000 in a string, which no value here may hold';
+/** Deeper than any SCIM or admin body (a PATCH value inside a PatchOp is about 6 levels). */
+export const MAX_BODY_DEPTH = 64;
+const TOO_DEEP = `The request body nests deeper than ${MAX_BODY_DEPTH} levels`;
 const NUL_IN_URL = 'The request URL contains U+0000 (%00), which no value here may hold';
 
 const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
@@ -50,11 +53,14 @@ export function configureBodyParsing(app: INestApplication): void {
   );
   app.use(express.json({ type: JSON_TYPES, limit: MAX_BODY_BYTES, strict: true }));
   app.use((request: Request, response: Response, next: NextFunction) => {
-    if (!holdsNul(request.body)) {
+    const problem = bodyProblem(request.body);
+    if (problem === undefined) {
       next();
       return;
     }
-    refuse(request, response, 400, NUL_IN_BODY, 'invalidValue', 'Bad Request');
+    if (problem === 'nul')
+      refuse(request, response, 400, NUL_IN_BODY, 'invalidValue', 'Bad Request');
+    else refuse(request, response, 400, TOO_DEEP, 'invalidSyntax', 'Bad Request');
   });
 
   app.use(
@@ -106,12 +112,29 @@ function refuse(
   }
 }
 
-/** Whether a parsed JSON value holds U+0000 in any string (keys included). */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(holdsNul);
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner));
+/**
+ * What makes a parsed body unacceptable before any handler sees it: U+0000 in any string
+ * (keys included), or nesting deeper than MAX_BODY_DEPTH (every later step walks bodies
+ * recursively; 5,000 nested arrays in 10 KB overflowed the stack). Walked with an explicit
+ * stack, so the walk itself cannot overflow.
+ */
+function bodyProblem(body: unknown): 'nul' | 'depth' | undefined {
+  const stack: [unknown, number][] = [[body, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return 'nul';
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_BODY_DEPTH) return 'depth';
+      if (Array.isArray(value)) {
+        for (const inner of value) stack.push([inner, depth + 1]);
+      } else {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key.includes('\u0000')) return 'nul';
+          stack.push([inner, depth + 1]);
+        }
+      }
+    }
   }
-  return false;
+  return undefined;
 }

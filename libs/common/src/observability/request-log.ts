@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { redactSecrets } from '../http/redaction';
 import { requestIdOf } from '../http/request-id';
 import { getCompanyScope } from '../tenancy/company-scope';
 import { MetricsService } from './metrics.service';
@@ -27,7 +28,7 @@ export function requestObserver(metrics: MetricsService) {
         event: 'request',
         method: request.method,
         route,
-        path: request.originalUrl.split('?')[0].slice(0, 512),
+        path: redactSecrets(request.originalUrl.split('?')[0].slice(0, 512)),
         status: response.statusCode,
         durationMs: seconds * 1000,
         requestId: requestIdOf(request) ?? null,

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import {
   Actor,
   Audited,
-  actorId,
   AdminCompanyRoute,
   CompanyId,
   CurrentActor,
@@ -54,7 +53,7 @@ export class AccessController {
     @CurrentActor() actor: Actor,
     @Body() dto: UpdateAccessPolicyDto,
   ) {
-    return policyView(await this.access.setPolicy(companyId, dto, actorId(actor)));
+    return policyView(await this.access.setPolicy(companyId, dto, actor));
   }
 
   @Post('group-mappings')
@@ -67,13 +66,17 @@ export class AccessController {
     @CurrentActor() actor: Actor,
     @Body() dto: CreateGroupMappingDto,
   ) {
-    return mappingView(await this.access.addMapping(companyId, dto, actorId(actor)));
+    return mappingView(await this.access.addMapping(companyId, dto, actor));
   }
 
   @Delete('group-mappings/:mappingId')
   @Audited('group_mapping.deleted', ({ params }) => ({ targetId: params.mappingId }))
   @HttpCode(204)
-  async unmap(@CurrentCompany() companyId: CompanyId, @Param('mappingId') mappingId: string) {
-    await this.access.removeMapping(companyId, mappingId);
+  async unmap(
+    @CurrentCompany() companyId: CompanyId,
+    @CurrentActor() actor: Actor,
+    @Param('mappingId') mappingId: string,
+  ) {
+    await this.access.removeMapping(companyId, mappingId, actor);
   }
 }

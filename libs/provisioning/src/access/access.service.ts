@@ -7,7 +7,16 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole, rawQuery, sqlBoolean, sqlPlaceholders } from '@app/common';
+import {
+  Actor,
+  actorId,
+  CompanyId,
+  CompanyRole,
+  rawQuery,
+  requireOwnerToTouchOwners,
+  sqlBoolean,
+  sqlPlaceholders,
+} from '@app/common';
 import {
   AccessDecision,
   DEFAULT_PROVISIONED_ROLE,
@@ -251,10 +260,18 @@ export class AccessService {
   async setPolicy(
     companyId: CompanyId,
     change: { defaultRole?: CompanyRole; requireGroupMembership?: boolean },
-    actor: string,
+    actor: Actor,
   ): Promise<AccessPolicy> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.policy(manager, companyId);
+      // The default role is what provisioned people get: making it owner, or taking owner
+      // away from them, is an owner's call.
+      requireOwnerToTouchOwners(
+        actor,
+        change.defaultRole !== undefined &&
+          change.defaultRole !== current.defaultRole &&
+          (change.defaultRole === 'owner' || current.defaultRole === 'owner'),
+      );
       const next = {
         defaultRole: change.defaultRole ?? current.defaultRole,
         requireGroupMembership: change.requireGroupMembership ?? current.requireGroupMembership,
@@ -266,7 +283,7 @@ export class AccessService {
       }
       await manager
         .getRepository(AccessPolicyEntity)
-        .save({ companyId, ...next, updatedAt: new Date(), updatedBy: actor });
+        .save({ companyId, ...next, updatedAt: new Date(), updatedBy: actorId(actor) });
       await this.refreshAll(manager, companyId);
       return this.policy(manager, companyId);
     });
@@ -275,11 +292,12 @@ export class AccessService {
   async addMapping(
     companyId: CompanyId,
     target: { groupId?: string; displayName?: string; role: CompanyRole },
-    actor: string,
+    actor: Actor,
   ): Promise<GroupRoleMappingEntity> {
     if (!target.groupId === !target.displayName) {
       throw new BadRequestException(['give either groupId or displayName']);
     }
+    requireOwnerToTouchOwners(actor, target.role === 'owner');
     return this.dataSource.transaction(async (manager) => {
       if (target.groupId) {
         const exists = isUuid(target.groupId)
@@ -303,7 +321,7 @@ export class AccessService {
         displayNameKey: target.displayName ? foldCase(target.displayName) : null,
         role: target.role,
         createdAt: new Date(),
-        createdBy: actor,
+        createdBy: actorId(actor),
       });
       await manager.getRepository(GroupRoleMappingEntity).insert(mapping);
       await this.refreshAll(manager, companyId);
@@ -311,13 +329,14 @@ export class AccessService {
     });
   }
 
-  async removeMapping(companyId: CompanyId, mappingId: string): Promise<void> {
+  async removeMapping(companyId: CompanyId, mappingId: string, actor: Actor): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(GroupRoleMappingEntity);
       const mapping = isUuid(mappingId)
         ? await repository.findOneBy({ companyId, id: mappingId })
         : null;
       if (!mapping) throw new NotFoundException('Mapping not found');
+      requireOwnerToTouchOwners(actor, mapping.role === 'owner');
       const policy = await this.policy(manager, companyId);
       if (policy.requireGroupMembership && policy.mappings.length === 1) {
         throw new ConflictException(

@@ -5,6 +5,13 @@ export const MAX_RESULTS = 1000;
 /** The page size when the client names none (RFC 7644 §3.4.2.4 leaves it to us). */
 export const DEFAULT_COUNT = 100;
 
+/**
+ * The largest startIndex we pass on: any start past it is past every row a company can hold,
+ * so a larger one (1e308, 99999999999999999999) answers the same empty page instead of a
+ * number the database cannot bind.
+ */
+export const MAX_START_INDEX = 2_147_483_647;
+
 /** A list or .search request (RFC 7644 §3.4.2, §3.4.3; cursor paging from RFC 9865). */
 export interface ListRequest {
   filter?: Filter;
@@ -42,7 +49,10 @@ export function parseListRequest(source: Record<string, unknown>): ListRequest {
   );
   const filterText = text(params.filter, 'filter');
   // RFC 7644 §3.4.2.4: startIndex below 1 is taken as 1; a negative count as 0.
-  const startIndex = Math.max(1, integer(params.startindex, 'startIndex') ?? 1);
+  const startIndex = Math.min(
+    MAX_START_INDEX,
+    Math.max(1, integer(params.startindex, 'startIndex') ?? 1),
+  );
   const count = Math.min(MAX_RESULTS, Math.max(0, integer(params.count, 'count') ?? DEFAULT_COUNT));
   const order = text(params.sortorder, 'sortOrder')?.toLowerCase();
   if (order !== undefined && order !== 'ascending' && order !== 'descending') {
