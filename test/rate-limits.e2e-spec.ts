@@ -59,6 +59,47 @@ describe('rate limits per credential', () => {
     expect(Number(users[0].n)).toBe(3);
   });
 
+  it('keys on the credential, not the header text: spacing, letter case and junk share one budget', async () => {
+    const a = await scimCompany(t);
+    const variants = [
+      `Bearer ${a.scimToken}`,
+      `Bearer  ${a.scimToken}`,
+      `bearer ${a.scimToken}`,
+      `BEARER ${a.scimToken}   `,
+    ];
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await t.http
+        .get('/api/scim/v2/Users')
+        .set('Authorization', variants[i % variants.length]);
+      statuses.push(response.status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+
+    // An admin JWT with characters appended is not a fresh budget either.
+    const c = await scimCompany(t);
+    let passed = 0;
+    for (const suffix of ['', '=', '==', ' ', '', '=', '']) {
+      const response = await t.http
+        .get(`/api/companies/${c.companyId}/scim/tokens`)
+        .set('Authorization', `Bearer ${c.admin}${suffix}`);
+      if (response.status === 200) passed++;
+    }
+    // The factory spent 2 of the admin's 4; at most the 2 left pass, whatever the suffix.
+    expect(passed).toBeLessThanOrEqual(2);
+  });
+
+  it('refills smoothly: Retry-After is the real wait for the next request', async () => {
+    const a = await scimCompany(t);
+    const scimA = scimClient(t, a.scimToken);
+    for (let i = 0; i < 5; i++) await scimA.get('/Users').expect(200);
+    const limited = await scimA.get('/Users').expect(429);
+    // 5 per minute: one request every 12 seconds.
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(11);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(12);
+  });
+
   it('limits each admin token on the admin API too', async () => {
     const c = await scimCompany(t);
     let last = 0;

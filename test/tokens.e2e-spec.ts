@@ -69,7 +69,7 @@ describe('provisioning tokens', () => {
       prefix: response.body.prefix,
       status: 'active',
       createdAt: response.body.createdAt,
-      createdBy: 'admin-user-1',
+      createdBy: `owner-of-${companyId}`,
       lastUsedAt: null,
       expiresAt: null,
       revokedAt: null,
@@ -121,7 +121,7 @@ describe('provisioning tokens', () => {
     expect(revoked.body).toMatchObject({
       id: tokenId,
       status: 'revoked',
-      revokedBy: 'admin-user-1',
+      revokedBy: `owner-of-${companyId}`,
     });
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     const refused = await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(401);

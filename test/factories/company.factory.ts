@@ -24,7 +24,10 @@ export const SAML_CONNECTION = {
 /** A company with SSO configured, SCIM on and one provisioning token: what an IdP talks to. */
 export async function scimCompany(t: TestApp, label = 'Okta'): Promise<ScimCompany> {
   const companyId = newCompanyId();
-  const admin = await adminJwt(t.config, [{ id: companyId, role: 'owner' }]);
+  // Each company has its own owner (rate limits count per admin `sub`).
+  const admin = await adminJwt(t.config, [{ id: companyId, role: 'owner' }], {
+    sub: `owner-of-${companyId}`,
+  });
   await t.http
     .put(`/api/companies/${companyId}/sso`)
     .set('Authorization', `Bearer ${admin}`)

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   AdminAuthModule,
   AppConfig,
@@ -10,7 +9,7 @@ import {
   DatabaseModule,
   HttpExceptionFilter,
   ObservabilityModule,
-  rateLimitOptions,
+  RateLimitModule,
 } from '@app/common';
 import { AuditModule } from '@app/audit';
 import { DirectoryModule } from '@app/directory';
@@ -32,7 +31,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule,
         ScheduleModule.forRoot(),
-        ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
+        RateLimitModule,
         AdminAuthModule,
         ObservabilityModule,
         DirectoryModule,
@@ -46,7 +45,6 @@ export class AppModule {
       providers: [
         GracefulShutdown,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
         {
           provide: APP_PIPE,
           // Admin DTOs: unknown keys are refused (400 naming them), values transformed.

@@ -7,12 +7,18 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import {
+  AdminJwtService,
   AppConfig,
+  bearerToken,
   configureBodyParsing,
+  RateLimiter,
+  rateLimitMiddleware,
+  verifiedAdminSubject,
   MetricsService,
   requestIdMiddleware,
   requestObserver,
 } from '@app/common';
+import { scimCredentialKey } from '@app/tokens';
 import { AppModule } from './app.module';
 import { GracefulShutdown } from './graceful-shutdown';
 
@@ -51,6 +57,17 @@ export async function createApp(
     next();
   });
   app.use(requestObserver(app.get(MetricsService)));
+  // Rate limits and in-flight caps per credential, before any body is read.
+  const jwt = app.get(AdminJwtService);
+  app.use(
+    rateLimitMiddleware(app.get(RateLimiter), config, {
+      scim: (request) => scimCredentialKey(bearerToken(request)),
+      admin: async (request) => {
+        const sub = await verifiedAdminSubject(request, jwt);
+        return sub === undefined ? undefined : `admin:${sub}`;
+      },
+    }),
+  );
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

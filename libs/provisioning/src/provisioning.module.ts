@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RateLimitBudget } from '@app/common';
 import { TokensModule } from '@app/tokens';
 import { AccessController } from './access/access.controller';
 import { AccessPolicyEntity, GroupRoleMappingEntity } from './access/access.entities';
@@ -47,7 +46,6 @@ import { UsersService } from './users/users.service';
     GroupsService,
     AccessService,
     BulkService,
-    RateLimitBudget,
     UsersController,
     GroupsController,
   ],

@@ -66,3 +66,13 @@ export function hashesEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/**
+ * The credential a request's SCIM token resolves to, for rate limits: the token's hash (one
+ * to one with its id, and what the database stores), never the header's text, so spacing,
+ * the scheme's letter case or trailing characters cannot open a fresh budget. Undefined for
+ * anything that is not a well-formed token (those are counted by address).
+ */
+export function scimCredentialKey(token: string | undefined): string | undefined {
+  return token !== undefined && isWellFormedToken(token) ? `scim:${hashToken(token)}` : undefined;
+}

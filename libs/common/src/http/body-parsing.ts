@@ -41,7 +41,7 @@ export function configureBodyParsing(app: INestApplication): void {
       next();
       return;
     }
-    refuse(request, response, 400, NUL_IN_URL, 'invalidValue', 'Bad Request');
+    refuseBeforeRouting(request, response, 400, NUL_IN_URL, 'invalidValue', 'Bad Request');
   });
   // A Bulk request has its own, smaller limit (RFC 7644 §3.7.4: maxPayloadSize, advertised in
   // ServiceProviderConfig), refused with 413 before it is parsed; the general parser then
@@ -59,8 +59,8 @@ export function configureBodyParsing(app: INestApplication): void {
       return;
     }
     if (problem === 'nul')
-      refuse(request, response, 400, NUL_IN_BODY, 'invalidValue', 'Bad Request');
-    else refuse(request, response, 400, TOO_DEEP, 'invalidSyntax', 'Bad Request');
+      refuseBeforeRouting(request, response, 400, NUL_IN_BODY, 'invalidValue', 'Bad Request');
+    else refuseBeforeRouting(request, response, 400, TOO_DEEP, 'invalidSyntax', 'Bad Request');
   });
 
   app.use(
@@ -81,7 +81,7 @@ export function configureBodyParsing(app: INestApplication): void {
           : error.type === 'entity.parse.failed'
             ? 'The request body is not valid JSON'
             : error.message;
-      refuse(
+      refuseBeforeRouting(
         request,
         response,
         status,
@@ -94,7 +94,7 @@ export function configureBodyParsing(app: INestApplication): void {
 }
 
 /** Answers a request refused before it reached a route, in that route's format. */
-function refuse(
+export function refuseBeforeRouting(
   request: Request,
   response: Response,
   status: number,

@@ -1,65 +1,185 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { Global, Injectable, Module } from '@nestjs/common';
 import { ScimError } from '@app/scim-protocol';
-import type { Request, Response } from 'express';
-import { createHash } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { isScimRequest } from './scim-path';
+import { refuseBeforeRouting } from './body-parsing';
 
-const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
+/** How long a request waits for one of its credential's in-flight places before a 429. */
+const IN_FLIGHT_WAIT_MS = 2_000;
+/** Past this many buckets, full (idle) ones are forgotten: memory stays bounded. */
+const MAX_BUCKETS = 50_000;
 
-/** The window every limit counts over: SCIM_RATE_LIMIT and ADMIN_RATE_LIMIT are per minute. */
-const WINDOW_MS = 60_000;
-
-function isAdminRequest(request: Request): boolean {
-  return request.path.startsWith('/api/companies');
+interface Bucket {
+  tokens: number;
+  at: number;
+  capacity: number;
+  perMs: number;
 }
 
 /**
- * Rate limits per credential (@nestjs/throttler, counted in this process): each SCIM token and
- * each admin token has its own budget per minute, so one company at its limit never slows
- * another. The key is a hash of the Authorization header, so no secret is kept in memory;
- * requests without one share the client address's budget. Over the limit: 429 with
- * Retry-After (a SCIM error body on SCIM routes). With several instances each counts on its
- * own (see README): the effective limit is the per-instance limit times the instances that
- * receive a client's traffic.
+ * Rate limits and in-flight caps per credential, in this process.
+ *
+ * A token bucket per credential: it refills at the per-minute limit spread evenly, and holds a
+ * burst of a tenth of a minute's budget (at least 10, or the whole limit when that is lower),
+ * so a client cannot spend a minute's budget in its first seconds, and `Retry-After` is the
+ * real wait for the next request. A credential is what the Authorization header resolves to
+ * (the SCIM token, the admin's `sub`), never the header's text, so `Bearer  x` and `bearer x`
+ * share one budget; requests without a usable credential share their address's budget.
+ *
+ * Each credential also has at most MAX_IN_FLIGHT_PER_CREDENTIAL requests in flight: more wait
+ * up to two seconds for a place, then get 429, so one tenant's burst of expensive requests
+ * cannot take every database connection and the event loop from the others.
+ *
+ * Both run as a middleware ahead of body parsing and the framework's pipeline: a refused
+ * request costs almost nothing.
  */
-export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
-  return {
-    throttlers: [
-      {
-        name: 'default',
-        ttl: WINDOW_MS,
-        limit: (context: ExecutionContext) =>
-          isScimRequest(requestOf(context))
-            ? config.scimRateLimitPerMinute
-            : config.adminRateLimitPerMinute,
-        skipIf: (context: ExecutionContext) => {
-          const request = requestOf(context);
-          if (isScimRequest(request)) return config.scimRateLimitPerMinute === 0;
-          if (isAdminRequest(request)) return config.adminRateLimitPerMinute === 0;
-          return true;
-        },
-      },
-    ],
-    getTracker: (request: Record<string, unknown>) => trackerOf(request as unknown as Request),
-    // One budget per credential across every route (the library's default key is per
-    // handler, which would give a token its limit on each route separately).
-    generateKey: (_context: ExecutionContext, tracker: string, name: string) =>
-      budgetKey(tracker, name),
+@Injectable()
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** The burst a limit allows. */
+  static burst(perMinute: number): number {
+    return Math.max(Math.ceil(perMinute / 6), Math.min(perMinute, 10));
+  }
+
+  /**
+   * Takes `cost` from the credential's bucket. A cost larger than the burst (a big Bulk
+   * request under a small limit) passes when the bucket is full and leaves it in debt.
+   * Returns 0 when allowed, else the seconds to wait.
+   */
+  take(key: string, perMinute: number, cost = 1): number {
+    if (perMinute === 0) return 0;
+    const now = Date.now();
+    const capacity = RateLimiter.burst(perMinute);
+    const perMs = perMinute / 60_000;
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now, capacity, perMs };
+    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.at) * perMs);
+    bucket.at = now;
+    const needed = Math.min(cost, capacity);
+    if (bucket.tokens < needed) {
+      this.remember(key, bucket);
+      return Math.max(1, Math.ceil((needed - bucket.tokens) / perMs / 1000));
+    }
+    bucket.tokens -= cost;
+    this.remember(key, bucket);
+    return 0;
+  }
+
+  /** Takes an in-flight place (waiting briefly for one); false when none came free. */
+  async enter(key: string): Promise<boolean> {
+    const max = this.config.maxInFlightPerCredential;
+    const current = this.inFlight.get(key) ?? 0;
+    if (current < max) {
+      this.inFlight.set(key, current + 1);
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const queue = this.waiting.get(key) ?? [];
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const index = queue.indexOf(wake);
+        if (index >= 0) queue.splice(index, 1);
+        resolve(false);
+      }, IN_FLIGHT_WAIT_MS);
+      queue.push(wake);
+      this.waiting.set(key, queue);
+    });
+  }
+
+  /** Gives the place to the next request waiting, or frees it. */
+  leave(key: string): void {
+    const next = this.waiting.get(key)?.shift();
+    if (next) {
+      next();
+      return;
+    }
+    if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
+    const current = (this.inFlight.get(key) ?? 1) - 1;
+    if (current <= 0) this.inFlight.delete(key);
+    else this.inFlight.set(key, current);
+  }
+
+  private remember(key: string, bucket: Bucket): void {
+    this.buckets.set(key, bucket);
+    if (this.buckets.size <= MAX_BUCKETS) return;
+    const now = Date.now();
+    for (const [other, { tokens, at, capacity, perMs }] of this.buckets) {
+      // A bucket that has refilled by now is the same as no bucket.
+      if (tokens + (now - at) * perMs >= capacity) this.buckets.delete(other);
+    }
+  }
+}
+
+/** Resolves a request's credential to a stable key, or undefined when it has none usable. */
+export type CredentialResolver = (
+  request: Request,
+) => string | undefined | Promise<string | undefined>;
+
+const KEY = Symbol('rateLimitKey');
+type Keyed = Request & { [KEY]?: string };
+
+/**
+ * The middleware: SCIM requests are limited by SCIM_RATE_LIMIT, admin and platform API
+ * requests by ADMIN_RATE_LIMIT; health, metrics and the console's files are not limited.
+ */
+export function rateLimitMiddleware(
+  limiter: RateLimiter,
+  config: AppConfig,
+  credentials: { scim: CredentialResolver; admin: CredentialResolver },
+) {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
+    const scim = isScimRequest(request);
+    if (!scim && !isAdminApiRequest(request)) return next();
+    let key: string;
+    try {
+      const credential = await (scim ? credentials.scim : credentials.admin)(request);
+      key = credential ?? `ip:${request.ip ?? 'unknown'}`;
+    } catch {
+      key = `ip:${request.ip ?? 'unknown'}`;
+    }
+    (request as Keyed)[KEY] = key;
+    const limit = scim ? config.scimRateLimitPerMinute : config.adminRateLimitPerMinute;
+    const wait = limiter.take(key, limit);
+    if (wait > 0) {
+      response.setHeader('Retry-After', String(wait));
+      refuseBeforeRouting(
+        request,
+        response,
+        429,
+        `Too many requests for this credential (${scim ? 'SCIM_RATE_LIMIT' : 'ADMIN_RATE_LIMIT'} is ${limit} per minute): wait for the Retry-After seconds, then retry`,
+        undefined,
+        'Too Many Requests',
+      );
+      return;
+    }
+    if (!(await limiter.enter(key))) {
+      response.setHeader('Retry-After', '1');
+      refuseBeforeRouting(
+        request,
+        response,
+        429,
+        `Too many requests in flight for this credential (at most ${config.maxInFlightPerCredential}): wait for the answers, then retry`,
+        undefined,
+        'Too Many Requests',
+      );
+      return;
+    }
+    response.once('close', () => limiter.leave(key));
+    next();
   };
 }
 
-/** Who a request is counted against: its credential (hashed), else its address. */
-function trackerOf(request: Request): string {
-  const credential = request.headers.authorization;
-  return credential
-    ? `auth:${createHash('sha256').update(credential).digest('base64url')}`
-    : `ip:${request.ip ?? 'unknown'}`;
-}
-
-function budgetKey(tracker: string, name = 'default'): string {
-  return `${name}:${tracker}`;
+function isAdminApiRequest(request: Request): boolean {
+  const path = request.path;
+  return path.startsWith('/api/companies') || path.startsWith('/api/platform');
 }
 
 /**
@@ -70,20 +190,17 @@ function budgetKey(tracker: string, name = 'default'): string {
 @Injectable()
 export class RateLimitBudget {
   constructor(
-    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
   ) {}
 
-  async charge(request: Request, response: Response, hits: number): Promise<void> {
+  charge(request: Request, response: Response, hits: number): void {
     const limit = this.config.scimRateLimitPerMinute;
-    if (limit === 0 || hits <= 0) return;
-    const key = budgetKey(trackerOf(request));
-    let record: { isBlocked: boolean; timeToBlockExpire: number } | undefined;
-    for (let i = 0; i < hits; i++) {
-      record = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, 'default');
-    }
-    if (record?.isBlocked) {
-      response.setHeader('Retry-After', String(record.timeToBlockExpire));
+    const key = (request as Keyed)[KEY];
+    if (limit === 0 || hits <= 0 || key === undefined) return;
+    const wait = this.limiter.take(key, limit, hits);
+    if (wait > 0) {
+      response.setHeader('Retry-After', String(wait));
       throw new ScimError(
         429,
         `This request counts as ${hits + 1} requests, more than is left of SCIM_RATE_LIMIT (${limit} per minute) for this token: wait for the Retry-After seconds, then retry`,
@@ -91,3 +208,8 @@ export class RateLimitBudget {
     }
   }
 }
+
+/** The limiter and the Bulk budget, one of each per process, for every context. */
+@Global()
+@Module({ providers: [RateLimiter, RateLimitBudget], exports: [RateLimiter, RateLimitBudget] })
+export class RateLimitModule {}
