@@ -178,6 +178,43 @@ describe('what an attacker found', () => {
     });
   });
 
+  describe('bounded sizes', () => {
+    it('refuses a user past 100 emails or 32 KiB stored, and keeps list answers bounded', async () => {
+      const many = await scim
+        .post('/Users', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'many.emails@example.com',
+          emails: Array.from({ length: 150 }, (_, i) => ({ value: `e${i}@example.com` })),
+        })
+        .expect(400);
+      expect(many.body).toMatchObject({ scimType: 'invalidValue' });
+      expect(many.body.detail).toContain('more than 100 values');
+      const heavy = await scim
+        .post('/Users', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'heavy@example.com',
+          emails: Array.from({ length: 10 }, (_, i) => ({
+            value: `e${i}@example.com`,
+            display: 'x'.repeat(60_000),
+          })),
+        })
+        .expect(400);
+      expect(heavy.body.detail).toContain('at most 32768 are allowed');
+      // What may be stored: a user just under the cap; a full page of them stays bounded.
+      for (let i = 0; i < 3; i++) {
+        await scim
+          .post('/Users', {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            userName: `big${i}@example.com`,
+            displayName: 'x'.repeat(30_000),
+          })
+          .expect(201);
+      }
+      const page = await scim.get('/Users?count=1000').expect(200);
+      expect(page.text.length).toBeLessThan(1000 * 33_000);
+    });
+  });
+
   describe('smaller leaks', () => {
     it('answers every API response with Cache-Control: no-store, the shown-once token first', async () => {
       const created = await admin(a.admin, 'post', '/scim/tokens')

@@ -18,6 +18,7 @@ import {
   PatchOperation,
   PatchPath,
   requireAttributes,
+  requireResourceSize,
   ResourceDocument,
   ResourceSchema,
   ScimError,
@@ -620,6 +621,7 @@ export class GroupsService {
     group.displayName = displayName;
     group.displayNameKey = foldCase(displayName);
     group.externalId = typeof externalId === 'string' ? externalId : null;
+    requireResourceSize(rest, GROUP_RESOURCE);
     group.document = rest;
     group.searchDocument = JSON.stringify(searchDocument({ ...rest, displayName }, GROUP_DOCUMENT));
   }

@@ -11,6 +11,7 @@ import {
   normalizeResource,
   parsePatchRequest,
   requireAttributes,
+  requireResourceSize,
   ResourceDocument,
   ScimError,
   searchDocument,
@@ -220,6 +221,7 @@ export class UsersService {
     // A user without `active` is active (RFC 7643 leaves the default to us; every IdP means so).
     user.active = active !== false;
     user.linkEmailKey = linkEmail(document)?.key ?? null;
+    requireResourceSize(rest, USER_RESOURCE);
     user.document = rest;
     user.searchDocument = JSON.stringify(searchDocument(rest, USER_RESOURCE));
   }
@@ -231,7 +233,7 @@ export class UsersService {
     if (emails.length === 0) return;
     const fold = (value: unknown, max: number) =>
       typeof value === 'string' ? foldCase(value).slice(0, max) : null;
-    // One multi-row INSERT (an IdP sends one to three emails; the schema caps them at 1,000).
+    // One multi-row INSERT (an IdP sends one to three emails; the schema caps them at MAX_MULTI_VALUES).
     const columns = 7;
     const rows = emails.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`);
     await rawQuery(

@@ -6,9 +6,25 @@ import { isPlainObject, ResourceDocument } from './document';
 
 const invalidValue = (detail: string) => ScimError.badRequest('invalidValue', detail);
 
-/** Bounds on what one resource may hold, so a hostile body cannot cost more than a sane one. */
+/**
+ * Bounds on what one resource may hold, so a hostile body cannot cost more than a sane one.
+ * Real IdPs send users of one to two kilobytes with one to three emails; these caps are far
+ * above that, and they bound a list answer too (at most maxResults x MAX_RESOURCE_BYTES).
+ */
 export const MAX_STRING_LENGTH = 65_536;
-export const MAX_MULTI_VALUES = 1_000;
+export const MAX_MULTI_VALUES = 100;
+/** The largest stored document of one user or group (its members apart), in UTF-8 bytes. */
+export const MAX_RESOURCE_BYTES = 32_768;
+
+/** Refuses a document larger than MAX_RESOURCE_BYTES once stored (400 invalidValue). */
+export function requireResourceSize(document: ResourceDocument, resource: ResourceSchema): void {
+  const bytes = Buffer.byteLength(JSON.stringify(document));
+  if (bytes > MAX_RESOURCE_BYTES) {
+    throw invalidValue(
+      `The ${resource.name} would take ${bytes} bytes once stored; at most ${MAX_RESOURCE_BYTES} are allowed`,
+    );
+  }
+}
 
 /**
  * Turns a client's resource body (POST or PUT) into the stored document: attribute names and
