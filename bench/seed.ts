@@ -49,7 +49,7 @@ export async function seedUsers(
       const id = uuidv7();
       ids.push(id);
       const userName = `${prefix}${i}@bench.example.com`;
-      const { active: _active, ...document } = normalizeResource(
+      const document = normalizeResource(
         {
           userName,
           name: { givenName: `Given${i}`, familyName: `Family${i % 997}` },

@@ -30,8 +30,9 @@ export const GROUP_TABLE: ResourceTable = {
   },
   sideTables: {
     members: {
-      from: (resource, alias) =>
-        `"scim_group_members" ${alias} WHERE ${alias}."groupId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
+      table: '"scim_group_members"',
+      owner: 'groupId',
+      indexed: ['value'],
       subAttribute: (name, alias) => {
         if (name === 'value') return { expr: `${alias}."memberId"`, kind: 'string', folded: false };
         // Stored lowercase ('user', 'group'): compared case-insensitively, as RFC 7643 §2.4 has it.

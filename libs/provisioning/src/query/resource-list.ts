@@ -35,6 +35,10 @@ export async function listResources<T extends ObjectLiteral>(options: {
   if (request.filter) query.andWhere(compiler.compile(request.filter));
 
   const idColumn = `${table.alias}.id`;
+  // A filter an index serves finds few rows: order them after finding them. Without this a
+  // planner (SQLite's, without current statistics) may walk the whole company in id order to
+  // avoid a sort (66 ms for an externalId lookup at 100,000 users instead of under 1 ms).
+  const orderColumn = compiler.indexServed ? dialect.orderOnly(idColumn) : idColumn;
   let sort: SqlValue = { expr: idColumn, kind: 'string', folded: false, cursorProperty: 'id' };
   if (request.sortBy) {
     const value = compiler.sortValue(request.sortBy);
@@ -86,7 +90,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
     }
     if (sort.cursorProperty !== 'id')
       query.orderBy(sortExpr, direction).addOrderBy(idColumn, direction);
-    else query.orderBy(idColumn, direction);
+    else query.orderBy(orderColumn, direction);
     const rows = (await query.limit(request.count + 1).getRawMany()) as T[];
     const hasMore = rows.length > request.count;
     const page = hasMore ? rows.slice(0, request.count) : rows;
@@ -107,7 +111,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
   const queryKey = `${JSON.stringify(request.filter ?? null)}\u0000${sortKey}`;
   // Absent values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
   if (sort.cursorProperty === 'id') {
-    query.orderBy(idColumn, direction);
+    query.orderBy(orderColumn, direction);
   } else {
     query
       .orderBy(`(CASE WHEN ${sort.expr} IS NULL THEN 1 ELSE 0 END)`, direction)

@@ -32,8 +32,9 @@ export const USER_TABLE: ResourceTable = {
   },
   sideTables: {
     emails: {
-      from: (resource, alias) =>
-        `"scim_user_emails" ${alias} WHERE ${alias}."userId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
+      table: '"scim_user_emails"',
+      owner: 'userId',
+      indexed: ['value'],
       subAttribute: (name, alias) => {
         switch (name) {
           case 'value':
@@ -50,8 +51,9 @@ export const USER_TABLE: ResourceTable = {
       },
     },
     groups: {
-      from: (resource, alias) =>
-        `"scim_group_members" ${alias} WHERE ${alias}."memberId" = ${resource}.id AND ${alias}."companyId" = ${resource}."companyId"`,
+      table: '"scim_group_members"',
+      owner: 'memberId',
+      indexed: ['value'],
       subAttribute: (name, alias) => {
         if (name === 'value') return { expr: `${alias}."groupId"`, kind: 'string', folded: false };
         if (name === 'type') return { expr: `'direct'`, kind: 'string', folded: true };
