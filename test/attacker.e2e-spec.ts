@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryFailedError } from 'typeorm';
+import { UsersService } from '../libs/provisioning/src/users/users.service';
 import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createUser } from './factories/user.factory';
 import { ERROR_SCHEMA, scimClient, ScimClient } from './support/scim-client';
@@ -175,6 +177,32 @@ describe('what an attacker found', () => {
       await admin(adminToken, 'delete', `/scim/group-mappings/${mapping.body.id}`).expect(403);
       await admin(a.admin, 'delete', `/scim/group-mappings/${mapping.body.id}`).expect(204);
       await admin(adminToken, 'put', '/scim/access').send({ defaultRole: 'admin' }).expect(200);
+    });
+  });
+
+  describe('a costly statement is cancelled, not left running', () => {
+    (process.env.DATABASE_URL ? it : it.skip)(
+      'runs every PostgreSQL statement under DATABASE_STATEMENT_TIMEOUT_MS (10 s by default)',
+      async () => {
+        const [row] = await t.query<{ statement_timeout: string }>('SHOW statement_timeout');
+        expect(row.statement_timeout).toBe('10s');
+      },
+    );
+
+    it('answers a cancelled statement with 503 and Retry-After, in the route format', async () => {
+      const cancelled = new QueryFailedError('SELECT …', [], {
+        code: '57014',
+        message: 'canceling statement due to statement timeout',
+      } as unknown as Error);
+      const spy = jest.spyOn(t.app.get(UsersService), 'list').mockRejectedValueOnce(cancelled);
+      try {
+        const response = await scim.get('/Users?filter=userName%20co%20%22a%22').expect(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '503' });
+        expect(response.body.detail).toContain('DATABASE_STATEMENT_TIMEOUT_MS');
+      } finally {
+        spy.mockRestore();
+      }
     });
   });
 

@@ -82,6 +82,9 @@ export class ReconciliationScheduler implements OnModuleInit, OnApplicationShutd
       ran++;
     }
     await this.log.prune(new Date(Date.now() - PROVISIONING_LOG_RETENTION_DAYS * 86_400_000));
+    // SQLite keeps no statistics by itself: refresh those that grew stale, so the planner
+    // keeps choosing the right index as companies grow (PostgreSQL's autovacuum does this).
+    if (this.dataSource.options.type !== 'postgres') await this.dataSource.query('PRAGMA optimize');
     return { companies: companies.length, ran };
   }
 }

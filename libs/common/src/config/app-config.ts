@@ -212,7 +212,8 @@ class EnvironmentVariables {
 }
 
 export type DatabaseConfig =
-  { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize: number };
+  | { type: 'sqlite'; path: string }
+  | { type: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number };
 
 /** The validated configuration every part of the service reads (never process.env directly). */
 export class AppConfig {
@@ -239,8 +240,6 @@ export class AppConfig {
   readonly adminJwtMaxTtlSeconds: number;
   /** Node's HTTP server timeouts: slow or idle clients cannot hold connections open. */
   readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
-  /** PostgreSQL's statement_timeout for this service's connections (0: none). */
-  readonly statementTimeoutMs: number;
   /** Requests one credential may have in flight; more wait briefly, then 429. */
   readonly maxInFlightPerCredential: number;
 
@@ -292,7 +291,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const database: DatabaseConfig = parsed.DATABASE_URL
-    ? { type: 'postgres', url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE ?? 10 }
+    ? {
+        type: 'postgres',
+        url: parsed.DATABASE_URL,
+        poolSize: parsed.DATABASE_POOL_SIZE ?? 10,
+        statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 10_000,
+      }
     : { type: 'sqlite', path: join(dataDir, 'scim.sqlite') };
 
   let adminJwtSecret = parsed.ADMIN_JWT_SECRET;
@@ -331,7 +335,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS ?? 60_000,
       keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
     },
-    statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 10_000,
     maxInFlightPerCredential: parsed.MAX_IN_FLIGHT_PER_CREDENTIAL ?? 8,
   });
 }

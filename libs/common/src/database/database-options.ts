@@ -36,6 +36,11 @@ export function databaseOptions(
         connectionTimeoutMillis: 10_000,
         idleTimeoutMillis: 30_000,
         application_name: 'scim-provisioning-service',
+        // No statement may run longer than this (DATABASE_STATEMENT_TIMEOUT_MS): a costly
+        // request is cancelled (503) rather than holding a connection other tenants need.
+        ...(database.statementTimeoutMs > 0
+          ? { statement_timeout: database.statementTimeoutMs }
+          : {}),
       },
     };
   }
@@ -58,6 +63,9 @@ export function databaseOptions(
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
+      // Statistics for the planner, gathered where they are missing or stale (SQLite's
+      // recommendation at open; the scheduled job runs PRAGMA optimize again as data grows).
+      db.pragma('optimize = 0x10002');
     },
   };
 }

@@ -28,6 +28,26 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
     const requestId = requestIdOf(request);
 
+    if (isStatementTimeout(exception)) {
+      // DATABASE_STATEMENT_TIMEOUT_MS cancelled the request's query: the request cost too much
+      // now, not a fault of ours to hide behind a 500.
+      response.setHeader('Retry-After', '5');
+      const detail =
+        'The request took longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS): narrow it (a more specific filter, a smaller page) or retry later';
+      if (isScimRequest(request)) {
+        rememberErrorDetail(response, detail);
+        response
+          .status(503)
+          .type('application/scim+json')
+          .json(new ScimError(503, detail).toBody());
+      } else {
+        response
+          .status(503)
+          .json({ statusCode: 503, message: detail, error: 'Service Unavailable' });
+      }
+      return;
+    }
+
     if (isScimRequest(request)) {
       const error = toScimError(exception, requestId);
       if (error.status >= 500) this.logUnexpected(exception, request, requestId);
@@ -85,3 +105,10 @@ function toScimError(exception: unknown, requestId?: string): ScimError {
 }
 
 export { scimErrorBody };
+
+/** PostgreSQL's query_canceled (57014): statement_timeout ended the query. */
+function isStatementTimeout(exception: unknown): boolean {
+  const code = (exception as { driverError?: { code?: string }; code?: string } | null)?.driverError
+    ?.code;
+  return code === '57014';
+}
