@@ -67,9 +67,21 @@ async function main() {
     `UPDATE "scim_resource_counts" SET "groups" = ${GROUP_SIZES.length} WHERE "companyId" = 'bench-co'`,
   );
   const seedSeconds = (Date.now() - started) / 1000;
+  // A second, small company: the neighbour whose latency the isolation benchmark watches.
+  let second: { token: string; userId: string } | undefined;
+  if (process.env.SECOND_COMPANY) {
+    const secondAdmin = await signAdminJwt(
+      new TextEncoder().encode(config.adminJwtSecret),
+      { sub: 'bench-b', companies: [{ id: 'bench-b', name: 'Bench B', role: 'owner' }] },
+      86400,
+    );
+    const secondToken = await setUpScimCompany(base, secondAdmin, 'bench-b');
+    const [userId] = await seedUsers(dataSource, 'bench-b', 10, { userNamePrefix: 'b' });
+    second = { token: secondToken, userId };
+  }
 
   process.stdout.write(
-    `${JSON.stringify({ ready: true, token, users: USERS, sampleIds: ids.filter((_, i) => i % Math.max(1, Math.floor(USERS / 1000)) === 0), groups, spareIds: all.slice(USERS), seedSeconds, engine: config.database.type })}\n`,
+    `${JSON.stringify({ ready: true, token, users: USERS, sampleIds: ids.filter((_, i) => i % Math.max(1, Math.floor(USERS / 1000)) === 0), groups, spareIds: all.slice(USERS), seedSeconds, engine: config.database.type, second })}\n`,
   );
 }
 

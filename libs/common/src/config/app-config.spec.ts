@@ -41,7 +41,18 @@ describe('loadConfig', () => {
       type: 'postgres',
       url: 'postgres://u@db:5432/scim',
       poolSize: 10,
+      statementTimeoutMs: 10_000,
     });
+  });
+
+  it('never echoes a secret in a refusal', () => {
+    expect(refusal({ ADMIN_JWT_SECRET: 'short' })).toBe(
+      'ADMIN_JWT_SECRET must be at least 32 characters (256 bits for HS256)',
+    );
+    expect(refusal({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toContain('hunter2');
+    expect(refusal({ HTTP_HEADERS_TIMEOUT_MS: '5' })).toBe(
+      'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000 (got "5")',
+    );
   });
 
   it('refuses bad values with one line naming the variable', () => {
