@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const USERS = Number(process.env.USERS ?? 100_000);
 const DURATION = Number(process.env.DURATION ?? 20);
