@@ -31,11 +31,14 @@ const server = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
+// The server goes with this process, however it ends.
+process.on('exit', () => server.kill('SIGKILL'));
 const info = await new Promise((resolve, reject) => {
   let text = '';
   server.stdout.on('data', (chunk) => {
     text += chunk;
-    const line = text.split('\n').find((l) => l.startsWith('{'));
+    // Only whole lines: the ready line is long and arrives in several chunks.
+    const line = text.split('\n').slice(0, -1).find((l) => l.includes('"ready":true'));
     if (line) resolve(JSON.parse(line));
   });
   server.on('exit', (code) => reject(new Error(`server exited ${code}`)));

@@ -240,6 +240,8 @@ export class AppConfig {
   readonly adminJwtMaxTtlSeconds: number;
   /** Node's HTTP server timeouts: slow or idle clients cannot hold connections open. */
   readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** How long one statement may run (PostgreSQL's statement_timeout; SQLite's readers); 0: no limit. */
+  readonly statementTimeoutMs: number;
   /** Requests one credential may have in flight; more wait briefly, then 429. */
   readonly maxInFlightPerCredential: number;
 
@@ -335,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS ?? 60_000,
       keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
     },
+    statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 10_000,
     maxInFlightPerCredential: parsed.MAX_IN_FLIGHT_PER_CREDENTIAL ?? 8,
   });
 }

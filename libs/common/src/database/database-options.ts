@@ -79,7 +79,12 @@ export function databaseOptions(
  * and Node 20 loads 12. Both have the same API.
  */
 export function sqliteDriver(): unknown {
-  const major = Number(process.versions.node.split('.')[0]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return major >= 22 ? require('better-sqlite3-napi') : require('better-sqlite3');
+  return require(sqliteDriverPath());
+}
+
+/** Where the driver this Node loads lives (the SQLite readers' workers load the same one). */
+export function sqliteDriverPath(): string {
+  const major = Number(process.versions.node.split('.')[0]);
+  return require.resolve(major >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
 }

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, ProvisioningWarning, rawQuery, sqlPlaceholders } from '@app/common';
+import {
+  CompanyId,
+  ProvisioningWarning,
+  rawQuery,
+  sqlPlaceholders,
+  SqliteReaders,
+} from '@app/common';
 import {
   applyPatch,
   findAttribute,
@@ -129,6 +135,7 @@ export class GroupsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    private readonly readers: SqliteReaders,
   ) {}
 
   async get(companyId: CompanyId, id: string): Promise<ScimGroupEntity> {
@@ -152,6 +159,9 @@ export class GroupsService {
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'groups'),
+      reader: this.readers.enabled
+        ? (sql, parameters) => this.readers.all(companyId, sql, parameters)
+        : undefined,
     });
   }
 

@@ -97,6 +97,8 @@ export class FilterCompiler {
   private unindexed = 0;
   /** Whether the last compiled filter's rows are found through an index. */
   indexServed = false;
+  /** Whether the last compiled filter compares anything on every row of the company. */
+  scans = false;
 
   constructor(
     private readonly table: ResourceTable,
@@ -113,6 +115,7 @@ export class FilterCompiler {
       );
     }
     this.indexServed = compiled.indexed;
+    this.scans = this.unindexed > 0;
     return compiled.sql;
   }
 

@@ -28,6 +28,11 @@ export async function listResources<T extends ObjectLiteral>(options: {
   columns: string[];
   /** Remembered page starts, and the scope (company and resource type) they belong to. */
   anchors?: { cache: PageAnchors; scope: string };
+  /**
+   * Where statements that scan the company run instead of the main connection (SQLite's
+   * readers in worker threads, so a scan never holds the event loop); `?` placeholders.
+   */
+  reader?: (sql: string, parameters: unknown[]) => Promise<Record<string, unknown>[]>;
 }): Promise<ListPage<T>> {
   const { query, table, dialect, request } = options;
   query.select(options.columns);
@@ -51,16 +56,29 @@ export async function listResources<T extends ObjectLiteral>(options: {
     sort = value;
   }
   query.setParameters(compiler.parameters.values);
+  // A filter or a sort that no index serves reads every row of the company: off the event
+  // loop when a reader is there.
+  const scans = compiler.scans || (request.sortBy !== undefined && !sort.cursorProperty);
+  const reader = scans ? options.reader : undefined;
+  const rawMany = async (q: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> =>
+    (reader ? await reader(...q.getQueryAndParameters()) : await q.getRawMany()) as T[];
 
   // totalResults: read from the page itself when the page tells it exactly (a page read by
   // offset that is not full ends the list: the common IdP lookup, `userName eq`, answers 0
   // or 1 row and needs no COUNT); otherwise a COUNT with the filter, or the kept count.
   const countQuery = query.clone();
+  const count = async (): Promise<number> => {
+    if (!reader) return countQuery.getCount();
+    const [row] = await reader(
+      ...countQuery.clone().select('COUNT(*)', 'n').getQueryAndParameters(),
+    );
+    return Number(row?.n ?? 0);
+  };
   const total = (exact?: number): Promise<number> =>
     exact !== undefined
       ? Promise.resolve(exact)
       : request.filter
-        ? countQuery.getCount()
+        ? count()
         : options.unfilteredTotal();
   const exactFromOffsetPage = (offset: number, length: number): number | undefined =>
     length < request.count && (length > 0 || offset === 0) ? offset + length : undefined;
@@ -91,7 +109,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
     if (sort.cursorProperty !== 'id')
       query.orderBy(sortExpr, direction).addOrderBy(idColumn, direction);
     else query.orderBy(orderColumn, direction);
-    const rows = (await query.limit(request.count + 1).getRawMany()) as T[];
+    const rows = await rawMany(query.limit(request.count + 1));
     const hasMore = rows.length > request.count;
     const page = hasMore ? rows.slice(0, request.count) : rows;
     const last = page[page.length - 1] as Record<string, unknown> | undefined;
@@ -120,10 +138,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
   }
   const { anchors } = options;
   if (!anchors || !sort.cursorProperty || request.startIndex === 1) {
-    const rows = (await query
-      .offset(request.startIndex - 1)
-      .limit(request.count)
-      .getRawMany()) as T[];
+    const rows = await rawMany(query.offset(request.startIndex - 1).limit(request.count));
     rememberNext(rows);
     return {
       totalResults: await total(exactFromOffsetPage(request.startIndex - 1, rows.length)),
@@ -141,13 +156,10 @@ export async function listResources<T extends ObjectLiteral>(options: {
       seekValue: anchor.value,
       seekId: anchor.id,
     });
-    rows = (await query.limit(request.count).getRawMany()) as T[];
+    rows = await rawMany(query.limit(request.count));
   } else {
     // Read one row more, before the page, and remember it as this page's start.
-    const withBefore = (await query
-      .offset(request.startIndex - 2)
-      .limit(request.count + 1)
-      .getRawMany()) as T[];
+    const withBefore = await rawMany(query.offset(request.startIndex - 2).limit(request.count + 1));
     const before = withBefore.shift() as Record<string, unknown> | undefined;
     if (before) {
       anchors.cache.set(
