@@ -38,8 +38,9 @@ async function main() {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     PORT: process.env.PORT ?? '0',
-    // Throughput is measured here, not throttling: no rate limit.
-    SCIM_RATE_LIMIT: '0',
+    // Throughput is measured here, not throttling: no rate limit (the isolation benchmark's
+    // flood sets one).
+    SCIM_RATE_LIMIT: process.env.BENCH_SCIM_RATE_LIMIT ?? '0',
     ADMIN_RATE_LIMIT: '0',
   });
   const app = await createApp(config);

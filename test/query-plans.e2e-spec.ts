@@ -127,4 +127,16 @@ describe('query plans at 100,000 users', () => {
     expect(response.body).toMatchObject({ scimType: 'invalidFilter' });
     expect(response.body.detail).toContain('no index serves');
   });
+
+  it('bounds unindexed comparisons by the company size: 5 pass at 100,000 users, 6 do not', async () => {
+    const terms = (n: number) =>
+      encodeURIComponent(
+        Array.from({ length: n }, (_, i) => `name.familyName eq "Family${i}"`).join(' or '),
+      );
+    const allowed = await scim.get(`/Users?count=1&filter=${terms(5)}`).expect(200);
+    expect(allowed.body.totalResults).toBeGreaterThan(0);
+    const refused = await scim.get(`/Users?count=1&filter=${terms(6)}`).expect(400);
+    expect(refused.body).toMatchObject({ scimType: 'invalidFilter' });
+    expect(refused.body.detail).toContain('100000 users');
+  });
 });

@@ -4,7 +4,7 @@ export * from './database/database.module';
 export * from './database/database-options';
 export * from './database/timestamp.column';
 export * from './database/raw-query';
-export * from './database/sqlite-readers';
+export * from './database/company-scans';
 export * from './tenancy/company-id';
 export * from './tenancy/company-scope';
 export * from './audit/audit-metadata';

@@ -2,16 +2,16 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { databaseOptions } from './database-options';
-import { SqliteReaders } from './sqlite-readers';
+import { CompanyScans } from './company-scans';
 
 /**
  * One DataSource for the app (context modules register their entities with forFeature), and
- * on SQLite the read-only readers for statements that scan a company.
+ * where the statements that scan a company run (CompanyScans).
  */
 @Global()
 @Module({
-  providers: [SqliteReaders],
-  exports: [SqliteReaders],
+  providers: [CompanyScans],
+  exports: [CompanyScans],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],

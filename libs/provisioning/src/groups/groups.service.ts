@@ -8,7 +8,7 @@ import {
   ProvisioningWarning,
   rawQuery,
   sqlPlaceholders,
-  SqliteReaders,
+  CompanyScans,
 } from '@app/common';
 import {
   applyPatch,
@@ -135,7 +135,7 @@ export class GroupsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
-    private readonly readers: SqliteReaders,
+    private readonly scans: CompanyScans,
   ) {}
 
   async get(companyId: CompanyId, id: string): Promise<ScimGroupEntity> {
@@ -159,9 +159,7 @@ export class GroupsService {
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'groups'),
-      reader: this.readers.enabled
-        ? (sql, parameters) => this.readers.all(companyId, sql, parameters)
-        : undefined,
+      reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
     });
   }
 

@@ -45,6 +45,13 @@ export interface SideTable {
  */
 export const MAX_UNINDEXED_COMPARISONS = 16;
 
+/**
+ * The same bound relative to the company's size: unindexed comparisons times rows. 500,000
+ * allows the 16 comparisons up to 31,250 users and 5 at 100,000 (on PostgreSQL each
+ * comparison on a JSON attribute re-reads the row's document: about 150 ms per 100,000 rows).
+ */
+export const MAX_ROW_COMPARISONS = 500_000;
+
 /** How one resource type is laid out in SQL. */
 export interface ResourceTable {
   schema: ResourceSchema;
@@ -99,6 +106,8 @@ export class FilterCompiler {
   indexServed = false;
   /** Whether the last compiled filter compares anything on every row of the company. */
   scans = false;
+  /** How many comparisons the last compiled filter makes on every row of the company. */
+  unindexedComparisons = 0;
 
   constructor(
     private readonly table: ResourceTable,
@@ -116,6 +125,7 @@ export class FilterCompiler {
     }
     this.indexServed = compiled.indexed;
     this.scans = this.unindexed > 0;
+    this.unindexedComparisons = this.unindexed;
     return compiled.sql;
   }
 

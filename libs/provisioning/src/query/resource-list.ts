@@ -1,6 +1,6 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ScimError } from '@app/scim-protocol';
-import { FilterCompiler, ResourceTable, SqlValue } from './filter-to-sql';
+import { FilterCompiler, MAX_ROW_COMPARISONS, ResourceTable, SqlValue } from './filter-to-sql';
 import { decodeCursor, encodeCursor, ListRequest } from './list-request';
 import { PageAnchors } from './page-anchors';
 import { SqlDialect } from './sql-dialect';
@@ -29,8 +29,8 @@ export async function listResources<T extends ObjectLiteral>(options: {
   /** Remembered page starts, and the scope (company and resource type) they belong to. */
   anchors?: { cache: PageAnchors; scope: string };
   /**
-   * Where statements that scan the company run instead of the main connection (SQLite's
-   * readers in worker threads, so a scan never holds the event loop); `?` placeholders.
+   * Where statements that scan the company run (CompanyScans: fair between companies, off
+   * the event loop on SQLite), with the driver's placeholders.
    */
   reader?: (sql: string, parameters: unknown[]) => Promise<Record<string, unknown>[]>;
 }): Promise<ListPage<T>> {
@@ -56,9 +56,18 @@ export async function listResources<T extends ObjectLiteral>(options: {
     sort = value;
   }
   query.setParameters(compiler.parameters.values);
-  // A filter or a sort that no index serves reads every row of the company: off the event
-  // loop when a reader is there.
+  // A filter or a sort that no index serves reads every row of the company: such a filter is
+  // bounded by the company's size, and it runs where scans run.
   const scans = compiler.scans || (request.sortBy !== undefined && !sort.cursorProperty);
+  if (compiler.unindexedComparisons > 1) {
+    const rows = await options.unfilteredTotal();
+    if (compiler.unindexedComparisons * rows > MAX_ROW_COMPARISONS) {
+      throw ScimError.badRequest(
+        'invalidFilter',
+        `This filter makes ${compiler.unindexedComparisons} comparisons that no index serves on each of the company's ${rows} ${table.schema.name.toLowerCase()}s; at most ${MAX_ROW_COMPARISONS} such comparisons are allowed in all (${Math.max(1, Math.floor(MAX_ROW_COMPARISONS / Math.max(rows, 1)))} at this size). Compare indexed attributes (userName, externalId, id, displayName, emails.value, groups.value, members.value, meta.created, meta.lastModified) with eq, or narrow the filter`,
+      );
+    }
+  }
   const reader = scans ? options.reader : undefined;
   const rawMany = async (q: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> =>
     (reader ? await reader(...q.getQueryAndParameters()) : await q.getRawMany()) as T[];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, rawQuery, sqlBoolean, sqlPlaceholders, SqliteReaders } from '@app/common';
+import { CompanyId, rawQuery, sqlBoolean, sqlPlaceholders, CompanyScans } from '@app/common';
 import { MembersService } from '@app/directory';
 import {
   applyPatch,
@@ -67,7 +67,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly members: MembersService,
     private readonly access: AccessService,
-    private readonly readers: SqliteReaders,
+    private readonly scans: CompanyScans,
   ) {}
 
   /** One user as a raw row, for reads (no entity hydration, no query builder). */
@@ -90,9 +90,7 @@ export class UsersService {
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'users'),
       columns: USER_ROW_COLUMNS,
       anchors: { cache: this.anchors, scope: companyId },
-      reader: this.readers.enabled
-        ? (sql, parameters) => this.readers.all(companyId, sql, parameters)
-        : undefined,
+      reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
     });
   }
 

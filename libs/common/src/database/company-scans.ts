@@ -1,5 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { sqliteDriverPath } from './database-options';
 
@@ -40,37 +42,41 @@ interface Job {
 }
 
 interface Reader {
-  worker: Worker;
+  /** SQLite: a worker thread with its own read-only connection; PostgreSQL: none (the pool). */
+  worker?: Worker;
   busy?: { id: number; job: Job; timer?: NodeJS.Timeout };
 }
 
 /**
- * Read-only SQLite connections in worker threads, for the statements that scan a company
- * (filters and sorts no index serves). better-sqlite3 runs a statement on the calling thread:
- * on the main thread, one company's 100,000-row scan held every other company's requests and
- * /healthz for its whole duration. Here the event loop only waits for the answer. WAL lets
- * these readers run beside the writer; each sees what was committed before it started.
+ * Where the statements that scan a company run (filters and sorts no index serves): few at a
+ * time, and fair between companies. Each company has its own queue and the readers take the
+ * next job from the companies in turn, so a company that sends ten scans at once waits behind
+ * itself, never the others, and the rest of the service keeps its CPU.
  *
- * Fair between companies: each company has its own queue and the readers take the next job
- * from the companies in turn, so a company that sends ten scans at once waits behind itself,
- * not the others. A statement past DATABASE_STATEMENT_TIMEOUT_MS ends its worker (SQLite has
- * no other way to stop it here) and answers 503 like PostgreSQL's statement_timeout.
+ * SQLite: read-only connections in two worker threads. better-sqlite3 runs a statement on the
+ * calling thread, so on the main thread one company's 100,000-row scan held every other
+ * company's requests and /healthz for its whole duration; here the event loop only waits for
+ * the answer. WAL lets the readers run beside the writer; each sees what was committed before
+ * it started. A statement past DATABASE_STATEMENT_TIMEOUT_MS ends its worker (SQLite has no
+ * other way to stop it here) and answers 503.
+ *
+ * PostgreSQL: one scan at a time per instance, through the pool (statement_timeout stops it):
+ * ten concurrent scans of one company had saturated the database's CPU and every company's
+ * lookups with it.
  */
 @Injectable()
-export class SqliteReaders implements OnApplicationShutdown {
+export class CompanyScans implements OnApplicationShutdown {
   private readers: Reader[] = [];
   private readonly queues = new Map<string, Job[]>();
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
-  /** Whether statements can go to readers (SQLite only). */
-  get enabled(): boolean {
-    return this.config.database.type === 'sqlite' && !this.closed;
-  }
-
-  /** Runs one read statement (`?` placeholders) on a reader, queued fairly by company. */
+  /** Runs one read statement (the driver's placeholders), queued fairly by company. */
   all(scope: string, sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(scope) ?? [];
@@ -107,6 +113,20 @@ export class SqliteReaders implements OnApplicationShutdown {
     const id = this.nextId++;
     const limit = this.config.statementTimeoutMs;
     reader.busy = { id, job };
+    if (!reader.worker) {
+      // PostgreSQL: the pool runs it; statement_timeout bounds it.
+      this.dataSource
+        .query(job.sql, job.parameters)
+        .then(
+          (rows: Record<string, unknown>[]) => job.resolve(rows),
+          (error: Error) => job.reject(error),
+        )
+        .finally(() => {
+          reader.busy = undefined;
+          this.dispatch();
+        });
+      return;
+    }
     if (limit > 0) {
       reader.busy.timer = setTimeout(() => {
         job.reject(new ReaderTimeoutError('statement timeout'));
@@ -117,7 +137,11 @@ export class SqliteReaders implements OnApplicationShutdown {
   }
 
   private start(): void {
-    if (this.config.database.type !== 'sqlite') return;
+    if (this.closed) return;
+    if (this.config.database.type !== 'sqlite') {
+      this.readers.push({});
+      return;
+    }
     // Two readers: this machine class has two cores, one of them the event loop's.
     for (let i = 0; i < 2; i++) this.readers.push(this.spawn());
   }
@@ -149,7 +173,7 @@ export class SqliteReaders implements OnApplicationShutdown {
   private replace(reader: Reader): void {
     if (reader.busy?.timer) clearTimeout(reader.busy.timer);
     reader.busy = undefined;
-    void reader.worker.terminate();
+    void reader.worker?.terminate();
     const index = this.readers.indexOf(reader);
     if (index >= 0 && !this.closed) this.readers[index] = this.spawn();
     this.dispatch();
@@ -157,7 +181,7 @@ export class SqliteReaders implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.readers.map((reader) => reader.worker.terminate()));
+    await Promise.all(this.readers.map((reader) => reader.worker?.terminate()));
     this.readers = [];
   }
 }
