@@ -249,6 +249,13 @@ describe('kinder to real clients', () => {
     });
 
     it('group-based access follows nesting, and changes when the nesting changes', async () => {
+      const addMember = (groupId: string, memberId: string) =>
+        scimA
+          .patch(
+            `/Groups/${groupId}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: memberId }] }),
+          )
+          .expect(204);
       const dana = await createUser(scimA);
       const engineers = await createGroup(scimA, oktaGroup({ members: [{ value: dana.id }] }));
       const admins = await createGroup(scimA, oktaGroup({ displayName: 'Admins' }));
@@ -259,24 +266,14 @@ describe('kinder to real clients', () => {
       expect(await member(a, dana.userName)).toMatchObject({ status: 'suspended' });
 
       // Engineers inside Admins: Dana gets the admin role through the nesting.
-      await scimA
-        .patch(
-          `/Groups/${admins.id}`,
-          patchOp({ op: 'add', path: 'members', value: [{ value: engineers.id }] }),
-        )
-        .expect(204);
+      await addMember(admins.id, engineers.id);
       expect(await member(a, dana.userName)).toEqual({ status: 'active', role: 'admin' });
       // Reconciliation agrees: nothing stale.
       expect((await status(a)).staleMemberships).toBe(0);
 
       // A new user added to the nested group gets it too, at the cost of one member.
       const eli = await createUser(scimA);
-      await scimA
-        .patch(
-          `/Groups/${engineers.id}`,
-          patchOp({ op: 'add', path: 'members', value: [{ value: eli.id }] }),
-        )
-        .expect(204);
+      await addMember(engineers.id, eli.id);
       expect(await member(a, eli.userName)).toEqual({ status: 'active', role: 'admin' });
 
       // Engineers taken out of Admins: both lose access (membership is required).
@@ -290,12 +287,7 @@ describe('kinder to real clients', () => {
       expect(await member(a, eli.userName)).toMatchObject({ status: 'suspended' });
 
       // Nested again, then the parent deleted: access goes with it.
-      await scimA
-        .patch(
-          `/Groups/${admins.id}`,
-          patchOp({ op: 'add', path: 'members', value: [{ value: engineers.id }] }),
-        )
-        .expect(204);
+      await addMember(admins.id, engineers.id);
       expect(await member(a, dana.userName)).toEqual({ status: 'active', role: 'admin' });
       await scimA.delete(`/Groups/${admins.id}`).expect(204);
       expect(await member(a, dana.userName)).toMatchObject({ status: 'suspended' });

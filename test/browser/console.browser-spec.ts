@@ -89,6 +89,16 @@ describe('admin console (headless Chromium)', () => {
   const shot = (name: string) =>
     page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
+  /** Creates a token in the console as an admin would, and reads it from the clipboard. */
+  const createTokenInConsole = async (label: string) => {
+    await page.getByLabel('Label').fill(label);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('button', { name: 'Copy Token' }).click();
+    const token = await page.evaluate<string>('navigator.clipboard.readText()');
+    await page.getByRole('button', { name: 'Close' }).click();
+    return token;
+  };
+
   it('asks for a company before it shows anything, and keeps the token out of the address bar', async () => {
     await page.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
     await page.getByText('Choose a company in the picker above').waitFor();
@@ -146,11 +156,7 @@ describe('admin console (headless Chromium)', () => {
   });
 
   it('reconciles: shows the toast, then the updated counts', async () => {
-    await page.getByLabel('Label').fill('Entra');
-    await page.getByRole('button', { name: 'Create token' }).click();
-    await page.getByRole('button', { name: 'Copy Token' }).click();
-    const token = await page.evaluate<string>('navigator.clipboard.readText()');
-    await page.getByRole('button', { name: 'Close' }).click();
+    const token = await createTokenInConsole('Entra');
     const response = await fetch(`${base}/api/scim/v2/Users`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
@@ -187,11 +193,7 @@ describe('admin console (headless Chromium)', () => {
   });
 
   it('shows a skipped group member id as a warning on the status card', async () => {
-    await page.getByLabel('Label').fill('Warnings');
-    await page.getByRole('button', { name: 'Create token' }).click();
-    await page.getByRole('button', { name: 'Copy Token' }).click();
-    const token = await page.evaluate<string>('navigator.clipboard.readText()');
-    await page.getByRole('button', { name: 'Close' }).click();
+    const token = await createTokenInConsole('Warnings');
     const response = await fetch(`${base}/api/scim/v2/Groups`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
