@@ -88,7 +88,7 @@ const health = async (seconds) => {
 const worst = [
   `/Users?count=1&filter=${encodeURIComponent(Array.from({ length: 150 }, (_, i) => `groups[value eq "${i}"]`).join(' or '))}`,
   `/Users?count=1&filter=${encodeURIComponent('userName co "zzz"')}`,
-  `/Users?count=1&filter=${encodeURIComponent(Array.from({ length: 5 }, (_, i) => `name.familyName eq "F${i}"`).join(' or '))}`,
+  `/Users?count=1&filter=${encodeURIComponent(Array.from({ length: Math.min(16, Math.floor(500_000 / (USERS + 1000))) }, (_, i) => `name.familyName eq "F${i}"`).join(' or '))}`,
   `/Users?count=100&sortBy=name.familyName`,
   `/Users?count=100&startIndex=${USERS - 200}`,
 ];

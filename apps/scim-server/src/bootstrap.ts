@@ -45,11 +45,28 @@ export async function createApp(
   });
   applyServerTimeouts(app.getHttpServer() as Server, config);
   app.disable('x-powered-by');
+  // Ahead of the handlers, so that shutdown waits for every request the server has taken.
+  app.use(app.get(GracefulShutdown).middleware);
+  // Rate limits and in-flight caps per credential, before anything else costs a thing (a
+  // flood of one limited token must not slow other companies).
+  const jwt = app.get(AdminJwtService);
+  app.use(
+    rateLimitMiddleware(
+      app.get(RateLimiter),
+      config,
+      {
+        scim: (request) => scimCredentialKey(bearerToken(request)),
+        admin: async (request) => {
+          const sub = await verifiedAdminSubject(request, jwt);
+          return sub === undefined ? undefined : `admin:${sub}`;
+        },
+      },
+      app.get(MetricsService),
+    ),
+  );
   // Security headers on every answer (the console's pages get a stricter CSP of their own).
   app.use(helmet());
   app.set('etag', false);
-  // Ahead of the handlers, so that shutdown waits for every request the server has taken.
-  app.use(app.get(GracefulShutdown).middleware);
   app.use(requestIdMiddleware);
   // API answers hold people's data and, once, secrets (the new token): no cache keeps them.
   app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
@@ -57,17 +74,6 @@ export async function createApp(
     next();
   });
   app.use(requestObserver(app.get(MetricsService)));
-  // Rate limits and in-flight caps per credential, before any body is read.
-  const jwt = app.get(AdminJwtService);
-  app.use(
-    rateLimitMiddleware(app.get(RateLimiter), config, {
-      scim: (request) => scimCredentialKey(bearerToken(request)),
-      admin: async (request) => {
-        const sub = await verifiedAdminSubject(request, jwt);
-        return sub === undefined ? undefined : `admin:${sub}`;
-      },
-    }),
-  );
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

@@ -2,6 +2,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import { ScimError } from '@app/scim-protocol';
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { isScimRequest } from './scim-path';
 import { refuseBeforeRouting } from './body-parsing';
 
@@ -31,8 +32,10 @@ interface Bucket {
  * up to two seconds for a place, then get 429, so one tenant's burst of expensive requests
  * cannot take every database connection and the event loop from the others.
  *
- * Both run as a middleware ahead of body parsing and the framework's pipeline: a refused
- * request costs almost nothing.
+ * Both run as the first middleware after the shutdown drain, ahead of security headers, the
+ * request log, body parsing and the framework's pipeline: a refused request costs almost
+ * nothing, and refusals are counted (http_requests_refused_total), not logged one by one, so
+ * a flood cannot flood the logs either.
  */
 @Injectable()
 export class RateLimiter {
@@ -134,6 +137,7 @@ export function rateLimitMiddleware(
   limiter: RateLimiter,
   config: AppConfig,
   credentials: { scim: CredentialResolver; admin: CredentialResolver },
+  metrics: MetricsService,
 ) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const scim = isScimRequest(request);
@@ -149,6 +153,7 @@ export function rateLimitMiddleware(
     const limit = scim ? config.scimRateLimitPerMinute : config.adminRateLimitPerMinute;
     const wait = limiter.take(key, limit);
     if (wait > 0) {
+      metrics.recordRefused(scim ? 'scim' : 'admin', 'rate_limit');
       response.setHeader('Retry-After', String(wait));
       refuseBeforeRouting(
         request,
@@ -161,6 +166,7 @@ export function rateLimitMiddleware(
       return;
     }
     if (!(await limiter.enter(key))) {
+      metrics.recordRefused(scim ? 'scim' : 'admin', 'in_flight');
       response.setHeader('Retry-After', '1');
       refuseBeforeRouting(
         request,

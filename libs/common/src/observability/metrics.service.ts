@@ -40,6 +40,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly refused = new Counter({
+    name: 'http_requests_refused_total',
+    help: 'Requests refused before routing, by API and reason (rate limit, in-flight cap); not logged one by one, so a flood cannot flood the logs',
+    labelNames: ['api', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  recordRefused(api: 'scim' | 'admin', reason: 'rate_limit' | 'in_flight'): void {
+    this.refused.inc({ api, reason });
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
