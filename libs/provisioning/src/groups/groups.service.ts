@@ -292,7 +292,6 @@ export class GroupsService {
         ? []
         : await this.access.usersUnder(manager, companyId, [group.id]);
       await removeMemberEverywhere(manager, companyId, group.id);
-      await manager.delete(ScimGroupMemberEntity, { groupId: group.id });
       await manager.delete(ScimGroupEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'groups', -1);
       // The policy read again: the roles it gave through this group are gone.
@@ -452,8 +451,7 @@ export class GroupsService {
     );
     await this.insertMembers(manager, group, added);
     group.memberCount += added.length;
-    const change = byType([...removed, ...added]);
-    return change;
+    return byType([...removed, ...added]);
   }
 
   /** Removes these ids from the group; ids that are not members are a no-op. */
