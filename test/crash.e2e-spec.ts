@@ -156,6 +156,13 @@ describe('crash safety and graceful shutdown (a real process)', () => {
       RECONCILE_CRON: '* * * * * *',
     });
     const { companyId, token } = await setUpCompany(server.url);
+    // A scan first, so that SQLite's readers (worker threads with connections of their own)
+    // are open when the signal comes: they must close before the database does.
+    const scan = await fetch(
+      `${server.url}/api/scim/v2/Users?filter=${encodeURIComponent('userName co "x"')}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    expect(scan.status).toBe(200);
     // Requests in flight when the signal comes: headers and half of each body sent, the rest
     // after the signal. Each Bulk creates 200 users.
     const bodies = [1, 2, 3].map((n) =>
@@ -214,7 +221,7 @@ describe('crash safety and graceful shutdown (a real process)', () => {
     // No new connection after the signal.
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
     expect(server.output()).toMatch(
-      /SIGTERM: \d+ request\(s\) in flight drained in \d+ ms, schedule stopped, provisioning log flushed; closing the database/,
+      /SIGTERM: \d+ request\(s\) in flight drained in \d+ ms, schedule stopped, provisioning log flushed, readers closed; closing the database/,
     );
     expect(server.output()).not.toMatch(/could not write .* provisioning log entries/);
 

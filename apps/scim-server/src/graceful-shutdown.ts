@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
+import { CompanyScans } from '@app/common';
 import { ReconciliationScheduler } from '@app/reconciliation';
 import { ProvisioningLogService } from '@app/sync-status';
 
@@ -27,6 +28,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     private readonly adapterHost: HttpAdapterHost,
     private readonly scheduler: ReconciliationScheduler,
     private readonly provisioningLog: ProvisioningLogService,
+    private readonly scans: CompanyScans,
   ) {}
 
   /** Tracks requests in flight; while draining, answers ask the client to reconnect. */
@@ -53,9 +55,12 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     await this.drain(this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined);
     await this.scheduler.stop();
     await this.provisioningLog.flush();
+    // SQLite's readers hold connections of their own: the last connection to close removes
+    // the WAL file, and that must be the main one.
+    await this.scans.close();
     if (signal) {
       this.logger.log(
-        `${signal}: ${pending} request(s) in flight drained in ${Date.now() - started} ms, schedule stopped, provisioning log flushed; closing the database`,
+        `${signal}: ${pending} request(s) in flight drained in ${Date.now() - started} ms, schedule stopped, provisioning log flushed, readers closed; closing the database`,
       );
     }
   }

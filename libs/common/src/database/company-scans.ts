@@ -179,9 +179,14 @@ export class CompanyScans implements OnApplicationShutdown {
     this.dispatch();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Ends the readers (SQLite: their connections), before the database closes. */
+  async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.readers.map((reader) => reader.worker?.terminate()));
     this.readers = [];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }
