@@ -130,7 +130,11 @@ describe('fuzzing the SCIM API', () => {
       fc.asyncProperty(
         filter,
         fc.option(attribute, { nil: undefined }),
-        fc.integer({ min: -5, max: 5000 }),
+        // Page numbers as attackers send them too: huge, exponent notation, past any integer.
+        fc.oneof(
+          fc.integer({ min: -5, max: 5000 }),
+          fc.constantFrom('1e308', '99999999999999999999', '-1e308', '2147483648', '1.5', 'NaN'),
+        ),
         async (text, sortBy, startIndex) => {
           // Through .search, so the filter can hold anything JSON can carry (lone surrogates too).
           wellFormed(
@@ -244,8 +248,15 @@ describe('fuzzing the SCIM API', () => {
     nested,
   );
 
-  it('answers bodies that are not UTF-8 or not JSON with a SCIM error', async () => {
+  it('answers bodies that are not UTF-8, not JSON or nested thousands deep with a SCIM error', async () => {
+    const deep = (depth: number, open: string, close: string) =>
+      Buffer.from(open.repeat(depth) + close.repeat(depth));
     for (const raw of [
+      deep(5000, '[', ']'),
+      deep(3000, '{"a":', '}'),
+      Buffer.from(
+        `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"d@x.y","name":${'['.repeat(100)}${']'.repeat(100)}}`,
+      ),
       Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
       Buffer.from('{"userName": "a\\ud800"'),
       Buffer.from('\u0000'),
