@@ -1,21 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@app/common';
+import type { Server } from 'node:http';
+import { checkDatabase, ConfigError, loadConfig, StartupError } from '@app/common';
 import { createApp } from './bootstrap';
 
+/**
+ * Starts the service. What can go wrong at start is said in one line (a bad variable, a
+ * database that cannot be reached or does not exist, a port in use), and the process exits 1.
+ */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Invalid configuration: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfig();
+  await checkDatabase(config.database, (line) => console.error(line));
   const app = await createApp(config);
-  await app.listen(config.port);
+  await app.init();
+  await listen(app.getHttpServer() as Server, config.port);
   const database =
     config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
   new Logger('Bootstrap').log(
@@ -23,7 +21,25 @@ async function main() {
   );
 }
 
+/** Listens on the port, or says in one line why it cannot. */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'address already in use (another process has it; set PORT to another port)'
+          : error.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges; set PORT)'
+            : error.message;
+      reject(new StartupError(`cannot listen on port ${port}: ${why}`));
+    });
+    server.listen(port, () => resolve());
+  });
+}
+
 main().catch((error: unknown) => {
-  console.error(error);
+  if (error instanceof ConfigError) console.error(`Invalid configuration: ${error.message}`);
+  else if (error instanceof StartupError) console.error(error.message);
+  else console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

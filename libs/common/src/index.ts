@@ -5,6 +5,7 @@ export * from './database/database-options';
 export * from './database/timestamp.column';
 export * from './database/raw-query';
 export * from './database/company-scans';
+export * from './database/database-check';
 export * from './tenancy/company-id';
 export * from './tenancy/company-scope';
 export * from './audit/audit-metadata';

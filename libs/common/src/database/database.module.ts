@@ -18,6 +18,9 @@ import { CompanyScans } from './company-scans';
       useFactory: (config: AppConfig) => ({
         ...databaseOptions(config.database),
         autoLoadEntities: true,
+        // main.ts checks the database first and says in one line what is wrong; no retries
+        // with stack traces here.
+        retryAttempts: 0,
       }),
     }),
   ],
