@@ -24,12 +24,17 @@ function buildIfNeeded(app) {
     newestMtime(join(root, 'libs')),
   );
   if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
+    // On stderr, so that `TOKEN=$(npm run -s cli -- ...)` still captures only the answer.
+    const why = existsSync(entry) ? 'its sources changed' : 'first run';
+    process.stderr.write(`Building ${app} (${why}; this takes about 15 s)...\n`);
+    const started = Date.now();
     const nest = join(root, 'node_modules', '.bin', 'nest');
     const result = spawnSync(nest, ['build', app], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     if (result.status !== 0) process.exit(result.status ?? 1);
+    process.stderr.write(`Built ${app} in ${Math.round((Date.now() - started) / 1000)} s.\n`);
   }
   return entry;
 }

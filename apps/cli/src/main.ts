@@ -42,9 +42,8 @@ program
   )
   .option(
     '--ttl <duration>',
-    'how long the token is valid (30m, 1h, at most ADMIN_JWT_MAX_TTL)',
+    'how long the token is valid: 30m, 1h, 8h, at most ADMIN_JWT_MAX_TTL (default: 1h)',
     parseTtl,
-    3600,
   )
   .option('--sub <id>', 'the admin user id (sub claim)', 'local-admin')
   .option('--email <email>', 'the admin email claim', 'admin@localhost')
@@ -57,13 +56,14 @@ program
       company: string;
       name?: string;
       role: CompanyRole;
-      ttl: number;
+      ttl?: number;
       sub: string;
       email: string;
       url?: boolean;
     }) => {
       const config = loadConfig();
-      if (options.ttl > config.adminJwtMaxTtlSeconds) {
+      const ttl = options.ttl ?? 3600;
+      if (ttl > config.adminJwtMaxTtlSeconds) {
         throw new InvalidArgumentError(
           `--ttl is longer than ADMIN_JWT_MAX_TTL (${config.adminJwtMaxTtlSeconds} s), so the service would refuse the token`,
         );
@@ -77,7 +77,7 @@ program
             { id: options.company, name: options.name ?? options.company, role: options.role },
           ],
         },
-        options.ttl,
+        ttl,
         { issuer: config.adminJwtIssuer, audience: config.adminJwtAudience },
       );
       // The token goes in the fragment, which browsers never send to a server or write to its logs.
