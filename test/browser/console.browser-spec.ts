@@ -1,9 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { signAdminJwt } from '@app/common';
 
 /**
  * The admin console in real headless Chromium (Debian's package, driven by playwright-core),
@@ -89,6 +90,24 @@ describe('admin console (headless Chromium)', () => {
   const shot = (name: string) =>
     page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
+  /** The console signed in with a platform JWT naming two companies (secret from DATA_DIR). */
+  const twoCompanyUrl = async () => {
+    const secret = readFileSync(join(dataDir, 'admin-jwt-secret'), 'utf8').trim();
+    const jwt = await signAdminJwt(
+      new TextEncoder().encode(secret),
+      {
+        sub: 'two-company-admin',
+        email: 'admin@example.com',
+        companies: [
+          { id: 'acme', name: 'Acme Inc', role: 'owner' },
+          { id: 'globex', name: 'Globex', role: 'admin' },
+        ],
+      },
+      600,
+    );
+    return `${base}/settings/scim#token=${jwt}`;
+  };
+
   /** Creates a token in the console as an admin would, and reads it from the clipboard. */
   const createTokenInConsole = async (label: string) => {
     await page.getByLabel('Label').fill(label);
@@ -99,9 +118,15 @@ describe('admin console (headless Chromium)', () => {
     return token;
   };
 
-  it('asks for a company before it shows anything, and keeps the token out of the address bar', async () => {
-    await page.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
+  it('asks an admin of several companies to choose one before it shows anything, and keeps the token out of the address bar', async () => {
+    const missing: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
+    await page.goto(await twoCompanyUrl());
     await page.getByText('Choose a company in the picker above').waitFor();
+    // Nothing the page loads is missing (the favicon included).
+    expect(missing).toEqual([]);
     // The page says what it is for before a company is chosen, as the seed page does.
     await page
       .getByText('Manage provisioning tokens, sync status, and stale identity reconciliation.')
@@ -110,10 +135,24 @@ describe('admin console (headless Chromium)', () => {
     await shot('no-company');
   });
 
+  it('opens the company at once for an admin of one company', async () => {
+    await page.evaluate('sessionStorage.clear()');
+    // A new page load (only the fragment would differ, which does not reload the page).
+    await page.goto('about:blank');
+    await page.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
+    await page.getByText('Acting on').waitFor();
+    expect(await page.getByLabel('Company').inputValue()).toBe('acme');
+  });
+
   it('says when SSO is not configured, and links to the SSO page, where bad input is shown beside the field', async () => {
     await page.getByLabel('Company').selectOption('acme');
     await page.getByText('SSO is not configured for this company').waitFor();
     await page.getByText('Acting on').waitFor();
+    // Reconcile is disabled, and says why, while SCIM is off.
+    expect(await page.getByRole('button', { name: 'Reconcile' }).isDisabled()).toBe(true);
+    await page
+      .getByText('Reconcile is available once SSO is configured and SCIM is turned on.')
+      .waitFor();
     await shot('scim-off');
     await page.getByRole('link', { name: 'Go to the SSO settings' }).click();
     await page.getByRole('heading', { name: 'Single sign-on' }).waitFor();
@@ -219,7 +258,7 @@ describe('admin console (headless Chromium)', () => {
         small.evaluate<number>(
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         );
-      await small.goto(cli('admin-token', '--company', 'acme', '--name', 'Acme Inc', '--url'));
+      await small.goto(await twoCompanyUrl());
       await small.getByText('Choose a company in the picker above').waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);
       await small.getByLabel('Company').selectOption('acme');

@@ -167,6 +167,12 @@ async function loadCompanies() {
     ),
   );
   if (!state.companies.some((c) => c.id === state.companyId)) state.companyId = '';
+  // An admin of exactly one company has nothing to choose: open it.
+  if (!state.companyId && state.companies.length === 1) {
+    state.companyId = state.companies[0].id;
+    sessionStorage.setItem(COMPANY_KEY, state.companyId);
+    picker.value = state.companyId;
+  }
 }
 
 function currentCompany() {
@@ -230,6 +236,7 @@ async function renderScim(company) {
   const root = main();
   const reload = h('button', { type: 'button', onclick: () => renderScim(company) }, 'Reload');
   const reconcile = h('button', { type: 'button', class: 'primary' }, 'Reconcile');
+  const reconcileReason = h('p', { id: 'reconcile-reason', class: 'hint', hidden: true });
   root.replaceChildren(
     h(
       'div',
@@ -247,7 +254,7 @@ async function renderScim(company) {
           ` (${company.id})`,
         ),
       ),
-      h('div', { class: 'actions' }, reload, reconcile),
+      h('div', { class: 'actions' }, reload, reconcile, reconcileReason),
     ),
     h('p', { class: 'empty', role: 'status' }, 'Loading…'),
   );
@@ -261,6 +268,15 @@ async function renderScim(company) {
   } catch (error) {
     root.lastChild.replaceWith(showError(error));
     return;
+  }
+  // Reconcile compares members with what SCIM provisioned: nothing to do while SCIM is off.
+  if (!status.enabled) {
+    reconcile.disabled = true;
+    reconcileReason.textContent = status.ssoConfigured
+      ? 'Reconcile is available once SCIM is turned on.'
+      : 'Reconcile is available once SSO is configured and SCIM is turned on.';
+    reconcileReason.hidden = false;
+    reconcile.setAttribute('aria-describedby', 'reconcile-reason');
   }
   reconcile.onclick = async () => {
     reconcile.disabled = true;
