@@ -1,36 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './support/server-process';
-
-const root = join(__dirname, '..');
+import { freePort, spawnService } from './support/server-process';
 
 /** Runs main.ts as `npm start` would, until it exits or `stopWhen` sees enough output. */
 function start(env: Record<string, string>, stopWhen?: (output: string) => boolean) {
   const dataDir = mkdtempSync(join(tmpdir(), 'scim-startup-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      join(root, 'apps', 'scim-server', 'src', 'main.ts'),
-    ],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnService({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();

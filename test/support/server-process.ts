@@ -25,12 +25,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The service as its own process, from the sources (ts-node, transpile only), exactly as
- * `main.ts` starts it: what a crash or a signal test needs, since it must kill the process.
+ * `main.ts` as its own process, from the sources (ts-node, transpile only), with exactly the
+ * environment given (and PATH), its output piped.
  */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const port = env.PORT ?? String(await freePort());
-  const child = spawn(
+export function spawnService(env: Record<string, string>): ChildProcess {
+  return spawn(
     process.execPath,
     [
       '-r',
@@ -41,20 +40,27 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     ],
     {
       cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'log',
-        SCIM_RATE_LIMIT: '0',
-        ADMIN_RATE_LIMIT: '0',
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-        ...env,
-        PORT: port,
-      },
+      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+/**
+ * The service as its own process, exactly as `main.ts` starts it, once it is ready: what a
+ * crash or a signal test needs, since it must kill the process.
+ */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const child = spawnService({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'log',
+    SCIM_RATE_LIMIT: '0',
+    ADMIN_RATE_LIMIT: '0',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...env,
+    PORT: port,
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
