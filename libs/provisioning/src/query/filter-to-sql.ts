@@ -104,8 +104,6 @@ export class FilterCompiler {
   private unindexed = 0;
   /** Whether the last compiled filter's rows are found through an index. */
   indexServed = false;
-  /** Whether the last compiled filter compares anything on every row of the company. */
-  scans = false;
   /** How many comparisons the last compiled filter makes on every row of the company. */
   unindexedComparisons = 0;
 
@@ -124,7 +122,6 @@ export class FilterCompiler {
       );
     }
     this.indexServed = compiled.indexed;
-    this.scans = this.unindexed > 0;
     this.unindexedComparisons = this.unindexed;
     return compiled.sql;
   }

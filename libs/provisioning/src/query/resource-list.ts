@@ -58,7 +58,8 @@ export async function listResources<T extends ObjectLiteral>(options: {
   query.setParameters(compiler.parameters.values);
   // A filter or a sort that no index serves reads every row of the company: such a filter is
   // bounded by the company's size, and it runs where scans run.
-  const scans = compiler.scans || (request.sortBy !== undefined && !sort.cursorProperty);
+  const scans =
+    compiler.unindexedComparisons > 0 || (request.sortBy !== undefined && !sort.cursorProperty);
   if (compiler.unindexedComparisons > 1) {
     const rows = await options.unfilteredTotal();
     if (compiler.unindexedComparisons * rows > MAX_ROW_COMPARISONS) {
