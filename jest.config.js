@@ -1,7 +1,7 @@
 // Two projects: unit tests beside the code, in-process e2e suites under test/ (real database:
 // a SQLite file per suite, or the PostgreSQL of DATABASE_URL).
 const moduleNameMapper = {
-  '^@app/(common|scim-protocol|tokens|provisioning|directory|sync-status|reconciliation|audit)$':
+  '^@app/(common|scim-protocol|tokens|provisioning|directory|sync-status|reconciliation|audit|events)$':
     '<rootDir>/libs/$1/src',
 };
 const transform = {

@@ -7,6 +7,8 @@ import {
   loadConfig,
   signAdminJwt,
 } from '@app/common';
+import { PlatformKeysService } from '@app/events';
+import { withServices } from './cli.module';
 
 /** Parses durations such as 90s, 30m, 1h, 7d. */
 export function parseTtl(value: string): number {
@@ -84,6 +86,81 @@ program
       console.log(options.url ? `${config.publicUrl}/settings/scim#token=${jwt}` : jwt);
     },
   );
+
+/** Who acts on the command line, as the audit log records it. */
+const OPERATOR = `cli:${process.env.USER ?? 'operator'}`;
+
+function label(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) {
+    throw new InvalidArgumentError('use 1 to 100 characters');
+  }
+  return trimmed;
+}
+
+const platformKey = program
+  .command('platform-key')
+  .description(
+    "Platform credentials: what the platform's own backend presents on /api/platform/* (every company's events, webhook endpoints)",
+  );
+
+platformKey
+  .command('create')
+  .description('Mint a platform key and print it once (only its hash is kept)')
+  .requiredOption('--label <label>', 'what uses the key, e.g. "session service"', label)
+  .option('--json', 'print the key and its record as JSON')
+  .action(async (options: { label: string; json?: boolean }) => {
+    const created = await withServices(loadConfig(), (context) =>
+      context.get(PlatformKeysService).create(options.label, OPERATOR),
+    );
+    if (options.json) {
+      console.log(JSON.stringify(created, null, 2));
+      return;
+    }
+    console.error(
+      `Platform key ${created.id} (${created.label}). It is shown once: store it now. Revoke: npm run cli -- platform-key revoke ${created.id}`,
+    );
+    console.log(created.key);
+  });
+
+platformKey
+  .command('list')
+  .description('List platform keys (never their secrets)')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const keys = await withServices(loadConfig(), (context) =>
+      context.get(PlatformKeysService).list(),
+    );
+    if (options.json) {
+      console.log(JSON.stringify(keys, null, 2));
+      return;
+    }
+    if (keys.length === 0)
+      console.error('No platform keys (create one: platform-key create --label <label>)');
+    for (const key of keys) {
+      console.log(
+        [
+          key.id,
+          key.status.padEnd(7),
+          key.prefix,
+          key.label,
+          `last used ${key.lastUsedAt ?? 'never'}`,
+        ].join('  '),
+      );
+    }
+  });
+
+platformKey
+  .command('revoke')
+  .description('Revoke a platform key at once')
+  .argument('<id>', 'the key id (platform-key list)')
+  .option('--json', 'print the revoked key as JSON')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const key = await withServices(loadConfig(), (context) =>
+      context.get(PlatformKeysService).revoke(id, OPERATOR),
+    );
+    console.log(options.json ? JSON.stringify(key, null, 2) : `Revoked ${key.id} (${key.label})`);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import {
@@ -7,11 +7,13 @@ import {
   AppConfig,
   AppConfigModule,
   DatabaseModule,
+  EventCauseInterceptor,
   HttpExceptionFilter,
   ObservabilityModule,
   RateLimitModule,
 } from '@app/common';
 import { AuditModule } from '@app/audit';
+import { EventsModule, WebhookDeliveryModule } from '@app/events';
 import { DirectoryModule } from '@app/directory';
 import { ProvisioningModule } from '@app/provisioning';
 import { ReconciliationModule } from '@app/reconciliation';
@@ -30,6 +32,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule,
+        EventsModule,
         ScheduleModule.forRoot(),
         RateLimitModule,
         AdminAuthModule,
@@ -40,11 +43,14 @@ export class AppModule {
         SyncStatusModule,
         ReconciliationModule,
         AuditModule,
+        WebhookDeliveryModule,
       ],
       controllers: [HealthController, OpenApiController],
       providers: [
         GracefulShutdown,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        // Who caused what a request changes, for its events (after the guards resolved it).
+        { provide: APP_INTERCEPTOR, useClass: EventCauseInterceptor },
         {
           provide: APP_PIPE,
           // Admin DTOs: unknown keys are refused (400 naming them), values transformed.

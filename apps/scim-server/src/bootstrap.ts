@@ -18,6 +18,7 @@ import {
   requestIdMiddleware,
   requestObserver,
 } from '@app/common';
+import { platformCredentialKey } from '@app/events';
 import { scimCredentialKey } from '@app/tokens';
 import { AppModule } from './app.module';
 import { GracefulShutdown } from './graceful-shutdown';
@@ -57,6 +58,8 @@ export async function createApp(
       {
         scim: (request) => scimCredentialKey(bearerToken(request)),
         admin: async (request) => {
+          const platform = platformCredentialKey(bearerToken(request));
+          if (platform) return platform;
           const sub = await verifiedAdminSubject(request, jwt);
           return sub === undefined ? undefined : `admin:${sub}`;
         },

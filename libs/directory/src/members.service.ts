@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, CompanyRole, rawQuery, sqlBoolean } from '@app/common';
-import { MemberEntity, MemberStatus } from './member.entity';
+import { CompanyId, CompanyRole, rawQuery, sqlBoolean, sqlPlaceholders } from '@app/common';
+import { MemberState, recordMemberChange } from '@app/events';
+import { MemberStatus } from './member.entity';
 
 /** What provisioning decided about one SCIM user's access (group-based access rules). */
 export interface AccessDecision {
@@ -46,9 +47,10 @@ export class MembersService {
     link: ScimUserLink,
   ): Promise<void> {
     const now = new Date();
-    const linked = await rawQuery<{ id: string; emailKey: string }>(
+    const linked = await rawQuery<MemberState & { emailKey: string }>(
       manager,
-      'SELECT "id", "emailKey" FROM "members" WHERE "companyId" = $1 AND "scimUserId" = $2',
+      `SELECT "id", "email", "emailKey", "status", "role", "source" FROM "members"
+        WHERE "companyId" = $1 AND "scimUserId" = $2`,
       [companyId, link.scimUserId],
     );
     for (const member of linked) {
@@ -60,19 +62,16 @@ export class MembersService {
             WHERE "companyId" = $1 AND "id" = $2`,
           [companyId, member.id, now],
         );
+        recordMemberChange(manager, companyId, member, { ...member, status: 'deprovisioned' });
       }
     }
     if (!link.emailKey || !link.email) return;
     const status: MemberStatus = link.allowed ? 'active' : 'suspended';
-    const [existing] = await rawQuery<{
-      id: string;
-      scimUserId: string | null;
-      status: MemberStatus;
-      managed: boolean | number;
-      role: CompanyRole;
-    }>(
+    const [existing] = await rawQuery<
+      MemberState & { scimUserId: string | null; managed: boolean | number }
+    >(
       manager,
-      `SELECT "id", "scimUserId", "status", "managed", "role" FROM "members"
+      `SELECT "id", "email", "scimUserId", "status", "managed", "role", "source" FROM "members"
         WHERE "companyId" = $1 AND "emailKey" = $2`,
       [companyId, link.emailKey],
     );
@@ -91,26 +90,35 @@ export class MembersService {
             WHERE "companyId" = $1 AND "id" = $2`,
           [companyId, existing.id, link.scimUserId, true, status, role, now],
         );
+        recordMemberChange(manager, companyId, existing, { ...existing, status, role });
       }
       return;
     }
+    const created: MemberState = {
+      id: uuidv7(),
+      email: link.email,
+      role: link.role ?? link.newMemberRole,
+      status,
+      source: 'scim',
+    };
     await rawQuery(
       manager,
       `INSERT INTO "members" ("id", "companyId", "email", "emailKey", "role", "status", "source",
                               "managed", "scimUserId", "createdAt", "updatedAt")
        VALUES ($1, $2, $3, $4, $5, $6, 'scim', $7, $8, $9, $9)`,
       [
-        uuidv7(),
+        created.id,
         companyId,
-        link.email,
+        created.email,
         link.emailKey,
-        link.role ?? link.newMemberRole,
+        created.role,
         status,
         true,
         link.scimUserId,
         now,
       ],
     );
+    recordMemberChange(manager, companyId, null, created);
   }
 
   /**
@@ -133,22 +141,37 @@ export class MembersService {
       outcome.ids.push(decision.scimUserId);
       outcomes.set(key, outcome);
     }
-    const now = Date.now();
+    const now = new Date();
+    // PostgreSQL: the rows are locked as they are read, so the events report what the update
+    // really changed even while another transaction changes the same members.
+    const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
     for (const { role, status, ids } of outcomes.values()) {
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
-        const query = manager
-          .createQueryBuilder()
-          .update(MemberEntity)
-          .set(
-            role
-              ? { status, role, updatedAt: new Date(now) }
-              : { status, updatedAt: new Date(now) },
-          )
-          .where('companyId = :companyId AND scimUserId IN (:...chunk)', { companyId, chunk });
-        if (role) query.andWhere('(status <> :status OR role <> :role)', { status, role });
-        else query.andWhere('status <> :status', { status });
-        await query.execute();
+        // Only the members whose access differs: they are the ones updated and reported.
+        const differs = role ? '("status" <> $2 OR "role" <> $3)' : '"status" <> $2';
+        const compared = role ? [status, role] : [status];
+        const members = await rawQuery<MemberState>(
+          manager,
+          `SELECT "id", "email", "status", "role", "source" FROM "members"
+            WHERE "companyId" = $1 AND ${differs}
+              AND "scimUserId" IN (${sqlPlaceholders(chunk.length, compared.length + 2)})${lock}`,
+          [companyId, ...compared, ...chunk],
+        );
+        if (members.length === 0) continue;
+        await rawQuery(
+          manager,
+          `UPDATE "members" SET "status" = $2, "role" = COALESCE($3, "role"), "updatedAt" = $4
+            WHERE "companyId" = $1 AND "id" IN (${sqlPlaceholders(members.length, 5)})`,
+          [companyId, status, role, now, ...members.map((member) => member.id)],
+        );
+        for (const member of members) {
+          recordMemberChange(manager, companyId, member, {
+            ...member,
+            status,
+            role: role ?? member.role,
+          });
+        }
       }
     }
   }
@@ -159,11 +182,21 @@ export class MembersService {
     companyId: CompanyId,
     scimUserId: string,
   ): Promise<void> {
-    await manager
-      .getRepository(MemberEntity)
-      .update(
-        { companyId, scimUserId },
-        { scimUserId: null, status: 'deprovisioned', updatedAt: new Date() },
-      );
+    const members = await rawQuery<MemberState>(
+      manager,
+      `SELECT "id", "email", "status", "role", "source" FROM "members"
+        WHERE "companyId" = $1 AND "scimUserId" = $2`,
+      [companyId, scimUserId],
+    );
+    if (members.length === 0) return;
+    await rawQuery(
+      manager,
+      `UPDATE "members" SET "scimUserId" = NULL, "status" = 'deprovisioned', "updatedAt" = $3
+        WHERE "companyId" = $1 AND "scimUserId" = $2`,
+      [companyId, scimUserId, new Date()],
+    );
+    for (const member of members) {
+      recordMemberChange(manager, companyId, member, { ...member, status: 'deprovisioned' });
+    }
   }
 }

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { Actor, CompanyId, requireOwnerToTouchOwners, sqlBoolean } from '@app/common';
 import { MemberEntity } from '@app/directory';
+import { recordMemberChange } from '@app/events';
 import { foldCase } from '@app/scim-protocol';
 import { DriftService } from './drift.service';
 import { AddMemberDto, ListMembersQuery, UpdateMemberDto } from './members.dto';
@@ -59,31 +60,40 @@ export class MemberDirectoryService {
     requireOwnerToTouchOwners(actor, dto.role === 'owner');
     const now = new Date();
     const id = uuidv7();
-    const inserted = await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(MemberEntity)
-      .values({
+    await this.dataSource.transaction(async (manager) => {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(MemberEntity)
+        .values({
+          id,
+          companyId,
+          email: dto.email,
+          emailKey: foldCase(dto.email),
+          role: dto.role,
+          status: 'active',
+          source: dto.source,
+          managed: false,
+          scimUserId: null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .orIgnore()
+        .execute();
+      if (
+        !inserted.identifiers.length ||
+        !(await manager.getRepository(MemberEntity).findOneBy({ companyId, id }))
+      ) {
+        throw new ConflictException(`${dto.email} is already a member of this company`);
+      }
+      recordMemberChange(manager, companyId, null, {
         id,
-        companyId,
         email: dto.email,
-        emailKey: foldCase(dto.email),
         role: dto.role,
         status: 'active',
         source: dto.source,
-        managed: false,
-        scimUserId: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .orIgnore()
-      .execute();
-    if (
-      !inserted.identifiers.length ||
-      !(await this.dataSource.getRepository(MemberEntity).findOneBy({ companyId, id }))
-    ) {
-      throw new ConflictException(`${dto.email} is already a member of this company`);
-    }
+      });
+    });
     return this.get(companyId, id);
   }
 
@@ -95,21 +105,33 @@ export class MemberDirectoryService {
     if (dto.status === undefined && dto.role === undefined) {
       throw new BadRequestException(['give status or role']);
     }
-    const repository = this.dataSource.getRepository(MemberEntity);
-    const member = isUuid(memberId)
-      ? await repository.findOneBy({ companyId, id: memberId })
-      : null;
-    if (!member) throw new NotFoundException('Member not found');
-    // Demoting, suspending or deprovisioning an owner, or making one, is an owner's call.
-    requireOwnerToTouchOwners(actor, member.role === 'owner' || dto.role === 'owner');
-    await repository.update(
-      { companyId, id: memberId },
-      {
-        ...(dto.status ? { status: dto.status } : {}),
-        ...(dto.role ? { role: dto.role } : {}),
-        updatedAt: new Date(),
-      },
-    );
+    if (!isUuid(memberId)) throw new NotFoundException('Member not found');
+    await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(MemberEntity);
+      // PostgreSQL: locked, so the event reports the change from what it really was.
+      const member = await repository.findOne({
+        where: { companyId, id: memberId },
+        ...(manager.connection.options.type === 'postgres'
+          ? { lock: { mode: 'pessimistic_write' as const } }
+          : {}),
+      });
+      if (!member) throw new NotFoundException('Member not found');
+      // Demoting, suspending or deprovisioning an owner, or making one, is an owner's call.
+      requireOwnerToTouchOwners(actor, member.role === 'owner' || dto.role === 'owner');
+      await repository.update(
+        { companyId, id: memberId },
+        {
+          ...(dto.status ? { status: dto.status } : {}),
+          ...(dto.role ? { role: dto.role } : {}),
+          updatedAt: new Date(),
+        },
+      );
+      recordMemberChange(manager, companyId, member, {
+        ...member,
+        status: dto.status ?? member.status,
+        role: dto.role ?? member.role,
+      });
+    });
     return this.get(companyId, memberId);
   }
 }

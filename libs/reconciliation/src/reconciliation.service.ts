@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole, MetricsService, sqlBoolean } from '@app/common';
+import { CompanyId, CompanyRole, MetricsService, sqlBoolean, withCause } from '@app/common';
 import { MemberEntity, MemberStatus } from '@app/directory';
+import { recordEvent, recordMemberChange } from '@app/events';
 import { AccessService } from '@app/provisioning';
 import { DriftContext, driftExpressions, StaleReason, STALE_REASONS } from './drift';
 import { DriftService } from './drift.service';
@@ -26,6 +27,7 @@ interface DriftRow {
   email: string;
   role: CompanyRole;
   status: MemberStatus;
+  source: string;
   managed: boolean | number;
   scimUserId: string | null;
   staleReason: StaleReason;
@@ -151,7 +153,10 @@ export class ReconciliationService {
           this.drift.context(companyId),
           this.settings(companyId),
         ]);
-        await this.repair(run, context, settings.orphanPolicy);
+        // Every access change a repair makes names this run as its cause.
+        await withCause({ kind: 'reconciliation', runId: run.id }, () =>
+          this.repair(run, context, settings.orphanPolicy),
+        );
       }
       run.status = 'succeeded';
     } catch (error) {
@@ -161,17 +166,27 @@ export class ReconciliationService {
     }
     run.finishedAt = new Date();
     try {
-      await runs.update(
-        { id: run.id },
-        {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.getRepository(ReconciliationRunEntity).update(
+          { id: run.id },
+          {
+            status: run.status,
+            finishedAt: run.finishedAt,
+            error: run.error,
+            staleFound: run.staleFound,
+            fixed: run.fixed,
+            countsByReason: run.countsByReason,
+          },
+        );
+        recordEvent(manager, companyId, 'reconciliation.finished', {
+          runId: run.id,
+          trigger,
+          mode,
           status: run.status,
-          finishedAt: run.finishedAt,
-          error: run.error,
           staleFound: run.staleFound,
           fixed: run.fixed,
-          countsByReason: run.countsByReason,
-        },
-      );
+        });
+      });
       return run;
     } finally {
       await this.leases.release(companyId, lease, runId);
@@ -237,6 +252,13 @@ export class ReconciliationService {
                 ...(decision.role ? { role: decision.role } : {}),
               }
             : desiredState(row, context, orphanPolicy);
+          recordMemberChange(manager, run.companyId, row, {
+            id: row.id,
+            email: row.email,
+            status: next.status ?? row.status,
+            role: next.role ?? row.role,
+            source: row.source,
+          });
           const key = JSON.stringify(next);
           const group = updates.get(key) ?? { next, ids: [] };
           group.ids.push(row.id);

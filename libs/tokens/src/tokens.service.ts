@@ -7,8 +7,9 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, rawQuery } from '@app/common';
+import { CompanyId, currentCause, rawQuery } from '@app/common';
 import { SsoService, SSO_REQUIRED_MESSAGE } from '@app/directory';
+import { recordEvent } from '@app/events';
 import { CreateTokenDto } from './dto/create-token.dto';
 import { ScimTokenEntity, tokenStatus } from './scim-token.entity';
 import { generateToken, hashesEqual, hashToken, isWellFormedToken } from './token-secret';
@@ -65,7 +66,14 @@ export class TokensService {
       revokedAt: null,
       revokedBy: null,
     });
-    await this.tokens.insert(entity);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ScimTokenEntity).insert(entity);
+      recordEvent(manager, companyId, 'scim.token_created', {
+        tokenId: entity.id,
+        label: entity.label,
+        actor: currentCause(),
+      });
+    });
     return { entity, token: secret.token };
   }
 
@@ -79,10 +87,19 @@ export class TokensService {
     if (!token) throw new NotFoundException('Token not found');
     if (!token.revokedAt) {
       const revokedAt = new Date();
-      await this.tokens.update(
-        { companyId, id: tokenId, revokedAt: IsNull() },
-        { revokedAt, revokedBy },
-      );
+      await this.dataSource.transaction(async (manager) => {
+        const revoked = await manager
+          .getRepository(ScimTokenEntity)
+          .update({ companyId, id: tokenId, revokedAt: IsNull() }, { revokedAt, revokedBy });
+        // Only the request that revoked it reports it (a racing second revoke changed nothing).
+        if (revoked.affected) {
+          recordEvent(manager, companyId, 'scim.token_revoked', {
+            tokenId,
+            label: token.label,
+            actor: currentCause(),
+          });
+        }
+      });
       return await this.tokens.findOneByOrFail({ companyId, id: tokenId });
     }
     return token;
@@ -95,6 +112,10 @@ export class TokensService {
         .getRepository(ScimTokenEntity)
         .update({ companyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedBy: actor });
       await this.sso.disableScim(manager, companyId, actor);
+      recordEvent(manager, companyId, 'scim.configuration_deleted', {
+        revokedTokens: revoked.affected ?? 0,
+        actor: currentCause(),
+      });
       return { scimEnabled: false, revokedTokens: revoked.affected ?? 0 };
     });
   }

@@ -46,6 +46,21 @@ function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator 
 /** Variables whose values are secret (or hold one): a configuration error never prints them. */
 const SECRET_VARIABLES = new Set(['ADMIN_JWT_SECRET', 'DATABASE_URL']);
 
+/**
+ * When a webhook delivery is attempted, counted from the previous attempt: at once, then
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (Svix's schedule), then it is given up.
+ */
+const DEFAULT_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,10h';
+
+/** `250ms`, `5s`, `5m`, `2h`, `1d` or a number of seconds, as milliseconds. */
+function durationMs(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|[smhd])?$/i.exec(text.trim())!;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    (match[2] ?? 's').toLowerCase() as 'ms'
+  ];
+  return Math.round(Number(match[1]) * unit);
+}
+
 /** `24h`, `30m`, `90s`, `2d` or a number of seconds, as seconds. */
 function durationSeconds(text: string): number | undefined {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
@@ -203,6 +218,38 @@ class EnvironmentVariables {
   @WholeNumber('MAX_IN_FLIGHT_PER_CREDENTIAL', 1, 1000, 'requests')
   MAX_IN_FLIGHT_PER_CREDENTIAL?: number;
 
+  @WholeNumber('EVENT_RETENTION_DAYS', 1, 3650, 'days')
+  EVENT_RETENTION_DAYS?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_ALLOW_HTTP must be true or false' })
+  WEBHOOK_ALLOW_HTTP?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Matches(/^[^\s,]+(\s*,\s*[^\s,]+)*$/, {
+    message:
+      'WEBHOOK_ALLOWED_PRIVATE_HOSTS must be a comma-separated list of host names or addresses',
+  })
+  WEBHOOK_ALLOWED_PRIVATE_HOSTS?: string;
+
+  @Transform(trim)
+  @IsOptional()
+  @Matches(/^\d+(\.\d+)?\s*(ms|[smhd])?(\s*,\s*\d+(\.\d+)?\s*(ms|[smhd])?)*$/i, {
+    message:
+      'WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of delays such as 0,5s,5m,30m,2h,5h,10h,10h',
+  })
+  WEBHOOK_RETRY_SCHEDULE?: string;
+
+  @WholeNumber('WEBHOOK_TIMEOUT_MS', 100, 60_000, 'milliseconds')
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @Transform(trim)
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_DELIVERY must be true or false' })
+  WEBHOOK_DELIVERY?: string;
+
   @Transform(trim)
   @IsOptional()
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], {
@@ -244,6 +291,19 @@ export class AppConfig {
   readonly statementTimeoutMs: number;
   /** Requests one credential may have in flight; more wait briefly, then 429. */
   readonly maxInFlightPerCredential: number;
+  /** Events older than this many days are pruned by the scheduled job. */
+  readonly eventRetentionDays: number;
+  readonly webhooks: {
+    /** http:// endpoint URLs allowed (never in production unless set). */
+    allowHttp: boolean;
+    /** Host names or addresses that may resolve to loopback, private or link-local addresses. */
+    allowedPrivateHosts: string[];
+    /** Delay before each attempt, in milliseconds; its length is the number of attempts. */
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    /** Whether this instance sends webhooks (a deployment may run the sender apart). */
+    deliver: boolean;
+  };
 
   constructor(values: Omit<AppConfig, 'scimEndpointUrl'>) {
     Object.assign(this, values);
@@ -339,6 +399,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 10_000,
     maxInFlightPerCredential: parsed.MAX_IN_FLIGHT_PER_CREDENTIAL ?? 8,
+    eventRetentionDays: parsed.EVENT_RETENTION_DAYS ?? 30,
+    webhooks: {
+      allowHttp: parsed.WEBHOOK_ALLOW_HTTP === 'true',
+      allowedPrivateHosts: (parsed.WEBHOOK_ALLOWED_PRIVATE_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      retryScheduleMs: (parsed.WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE)
+        .split(',')
+        .map(durationMs),
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS ?? 15_000,
+      deliver: parsed.WEBHOOK_DELIVERY !== 'false',
+    },
   });
 }
 

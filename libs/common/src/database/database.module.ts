@@ -1,8 +1,18 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Global, Injectable, Module } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { databaseOptions } from './database-options';
 import { CompanyScans } from './company-scans';
+import { serializeSqliteTransactions } from './sqlite-transactions';
+
+/** SQLite: transactions take turns on the one connection (see serializeSqliteTransactions). */
+@Injectable()
+class SqliteTransactions {
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    serializeSqliteTransactions(dataSource);
+  }
+}
 
 /**
  * One DataSource for the app (context modules register their entities with forFeature), and
@@ -10,7 +20,7 @@ import { CompanyScans } from './company-scans';
  */
 @Global()
 @Module({
-  providers: [CompanyScans],
+  providers: [CompanyScans, SqliteTransactions],
   exports: [CompanyScans],
   imports: [
     TypeOrmModule.forRootAsync({

@@ -5,6 +5,7 @@ import { SyncAndReconciliation1732600000000 } from './migrations/1732600000000-s
 import { MemberKeysetIndex1732700000000 } from './migrations/1732700000000-member-keyset-index';
 import { AuditLog1732800000000 } from './migrations/1732800000000-audit-log';
 import { NestedGroupsAndUnassignedActive1732900000000 } from './migrations/1732900000000-nested-groups-and-unassigned-active';
+import { EventsAndWebhooks1733000000000 } from './migrations/1733000000000-events-and-webhooks';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -18,4 +19,5 @@ export const migrations = [
   MemberKeysetIndex1732700000000,
   AuditLog1732800000000,
   NestedGroupsAndUnassignedActive1732900000000,
+  EventsAndWebhooks1733000000000,
 ];

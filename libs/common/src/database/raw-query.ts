@@ -51,3 +51,17 @@ export function sqlPlaceholders(count: number, first = 1): string {
 export function sqlBoolean(value: unknown): boolean {
   return value === true || Number(value) === 1;
 }
+
+/**
+ * The rows of an UPDATE or DELETE ... RETURNING. (TypeORM answers such a statement on
+ * PostgreSQL as `[rows, rowCount]`, and as the rows on SQLite.)
+ */
+export async function rawReturning<T>(
+  runner: DataSource | EntityManager,
+  sql: string,
+  parameters: unknown[],
+): Promise<T[]> {
+  const result = (await rawQuery<unknown>(runner, sql, parameters)) as unknown[];
+  const type = (runner instanceof DataSource ? runner : runner.connection).options.type;
+  return (type === 'postgres' ? result[0] : result) as T[];
+}

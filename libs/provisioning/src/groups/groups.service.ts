@@ -5,11 +5,13 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
   CompanyId,
+  CompanyScans,
+  currentCause,
   ProvisioningWarning,
   rawQuery,
   sqlPlaceholders,
-  CompanyScans,
 } from '@app/common';
+import { recordEvent, recordMembershipChange } from '@app/events';
 import {
   applyPatch,
   findAttribute,
@@ -77,10 +79,60 @@ export interface SkippedMember {
   reason: string;
 }
 
-/** What a group write did to memberships: users and groups in or out, and ids skipped. */
+/** Member ids by type: users and groups. */
 interface MemberChange {
   users: string[];
   groups: string[];
+}
+
+/** What a group write did to its memberships. */
+interface MembershipDelta {
+  added: MemberChange;
+  removed: MemberChange;
+}
+
+const NO_CHANGE = (): MemberChange => ({ users: [], groups: [] });
+
+function added(change: MemberChange): MembershipDelta {
+  return { added: change, removed: NO_CHANGE() };
+}
+
+function removed(change: MemberChange): MembershipDelta {
+  return { added: NO_CHANGE(), removed: change };
+}
+
+/** Everyone who joined or left. */
+function joinedOrLeft(delta: MembershipDelta): MemberChange {
+  return {
+    users: [...delta.added.users, ...delta.removed.users],
+    groups: [...delta.added.groups, ...delta.removed.groups],
+  };
+}
+
+/** The membership events of a write (nothing for a list that did not change). */
+function recordMembershipDelta(
+  manager: EntityManager,
+  group: ScimGroupEntity,
+  delta: MembershipDelta,
+): void {
+  recordMembershipChange(manager, group.companyId, 'group.members_added', group.id, delta.added);
+  recordMembershipChange(
+    manager,
+    group.companyId,
+    'group.members_removed',
+    group.id,
+    delta.removed,
+  );
+}
+
+/** `data` of the group.* events (CONTRACT.md). */
+function groupEventData(group: ScimGroupEntity): Record<string, unknown> {
+  return {
+    groupId: group.id,
+    displayName: group.displayName,
+    externalId: group.externalId,
+    cause: currentCause(),
+  };
 }
 
 /** A group write's result, with the member ids it skipped (for the provisioning log). */
@@ -231,6 +283,8 @@ export class GroupsService {
         { memberCount: group.memberCount },
       );
       await this.refreshAccess(manager, companyId, byType(incoming));
+      recordEvent(manager, companyId, 'group.created', groupEventData(group));
+      recordMembershipDelta(manager, group, added(byType(incoming)));
       return {
         group,
         skipped,
@@ -263,13 +317,15 @@ export class GroupsService {
     const operations = parsePatchRequest(body);
     return this.update(companyId, id, ifMatch, async (manager, group, current, skipped) => {
       const documentOperations: PatchOperation[] = [];
-      const changed: MemberChange = { users: [], groups: [] };
+      const changed: MembershipDelta = { added: NO_CHANGE(), removed: NO_CHANGE() };
       for (const operation of operations) {
         const split = splitMembers(operation);
         if (split.members) {
           const change = await this.applyMemberOperation(manager, group, split.members, skipped);
-          changed.users.push(...change.users);
-          changed.groups.push(...change.groups);
+          changed.added.users.push(...change.added.users);
+          changed.added.groups.push(...change.added.groups);
+          changed.removed.users.push(...change.removed.users);
+          changed.removed.groups.push(...change.removed.groups);
         }
         if (split.document) documentOperations.push(split.document);
       }
@@ -291,9 +347,10 @@ export class GroupsService {
       const affected = AccessService.inert(policy)
         ? []
         : await this.access.usersUnder(manager, companyId, [group.id]);
-      await removeMemberEverywhere(manager, companyId, group.id);
+      await removeMemberEverywhere(manager, companyId, group.id, 'group');
       await manager.delete(ScimGroupEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'groups', -1);
+      recordEvent(manager, companyId, 'group.deleted', groupEventData(group));
       // The policy read again: the roles it gave through this group are gone.
       await this.access.refresh(manager, companyId, affected);
     });
@@ -308,7 +365,7 @@ export class GroupsService {
       group: ScimGroupEntity,
       current: ResourceDocument,
       skipped: SkippedMember[],
-    ) => Promise<{ document: ResourceDocument; changed: MemberChange }>,
+    ) => Promise<{ document: ResourceDocument; changed: MembershipDelta }>,
   ): Promise<GroupWrite> {
     return this.write(companyId, async (manager) => {
       const group = await this.locked(manager, companyId, id);
@@ -322,7 +379,8 @@ export class GroupsService {
       const { document, changed } = await change(manager, group, current, skipped);
       requireAttributes(document, GROUP_DOCUMENT);
       const documentChanged = JSON.stringify(document) !== JSON.stringify(current);
-      if (!documentChanged && changed.users.length === 0 && changed.groups.length === 0)
+      const joinedOrLeftIds = joinedOrLeft(changed);
+      if (!documentChanged && joinedOrLeftIds.users.length + joinedOrLeftIds.groups.length === 0)
         return { group, skipped };
       if (documentChanged) this.fill(group, document);
       group.version += 1;
@@ -339,9 +397,11 @@ export class GroupsService {
         version: group.version,
         updatedAt: group.updatedAt,
       });
-      await this.refreshAccess(manager, companyId, changed);
+      await this.refreshAccess(manager, companyId, joinedOrLeftIds);
       // A renamed group may now match (or stop matching) a role mapping by displayName.
       if (documentChanged) await this.access.refreshGroupMembers(manager, companyId, group.id);
+      if (documentChanged) recordEvent(manager, companyId, 'group.updated', groupEventData(group));
+      recordMembershipDelta(manager, group, changed);
       return { group, skipped };
     });
   }
@@ -376,7 +436,7 @@ export class GroupsService {
     group: ScimGroupEntity,
     operation: { op: PatchOperation['op']; target: PatchPath; value: unknown },
     skipped: SkippedMember[],
-  ): Promise<MemberChange> {
+  ): Promise<MembershipDelta> {
     const { op, target, value } = operation;
     if (target.filter) {
       if (op !== 'remove')
@@ -384,7 +444,7 @@ export class GroupsService {
           'mutability',
           'Members are changed by add and remove, not by replacing their sub-attributes',
         );
-      return this.removeMatching(manager, group, target);
+      return removed(await this.removeMatching(manager, group, target));
     }
     if (target.subAttribute || target.path.subAttribute) {
       throw ScimError.badRequest(
@@ -394,7 +454,7 @@ export class GroupsService {
     }
     if (op === 'add') {
       const incoming = dedupe(parseMembers(value));
-      return this.addMembers(manager, group, incoming, skipped);
+      return added(await this.addMembers(manager, group, incoming, skipped));
     }
     if (op === 'replace') {
       // Okta pushes the whole list (an empty list empties the group).
@@ -403,9 +463,11 @@ export class GroupsService {
     // remove: Entra sends `path: "members"` with the members to remove as the value.
     if (value !== undefined && value !== null) {
       const ids = dedupe(parseMembers(value)).map((member) => member.value);
-      return this.deleteMembers(manager, group, ids);
+      return removed(await this.deleteMembers(manager, group, ids));
     }
-    return this.deleteMembers(manager, group, [...(await this.members(manager, group.id)).keys()]);
+    return removed(
+      await this.deleteMembers(manager, group, [...(await this.members(manager, group.id)).keys()]),
+    );
   }
 
   /** Adds the members not yet present: existing ones are a no-op, never a duplicate. */
@@ -438,20 +500,20 @@ export class GroupsService {
     group: ScimGroupEntity,
     incoming: IncomingMember[],
     skipped: SkippedMember[],
-  ): Promise<MemberChange> {
+  ): Promise<MembershipDelta> {
     const found = await this.resolve(manager, group, incoming, skipped);
     const current = await this.members(manager, group.id);
     const wanted = new Set(found.map((member) => member.value));
-    const removed = [...current.values()].filter((member) => !wanted.has(member.value));
-    const added = found.filter((member) => !current.has(member.value));
-    await this.deleteMembers(
+    const leaving = [...current.values()].filter((member) => !wanted.has(member.value));
+    const joining = found.filter((member) => !current.has(member.value));
+    const left = await this.deleteMembers(
       manager,
       group,
-      removed.map((member) => member.value),
+      leaving.map((member) => member.value),
     );
-    await this.insertMembers(manager, group, added);
-    group.memberCount += added.length;
-    return byType([...removed, ...added]);
+    await this.insertMembers(manager, group, joining);
+    group.memberCount += joining.length;
+    return { added: byType(joining), removed: left };
   }
 
   /** Removes these ids from the group; ids that are not members are a no-op. */
@@ -757,13 +819,21 @@ export function typeName(type: GroupMemberType): 'User' | 'Group' {
 
 /**
  * Deletes every membership row naming this user or group as a member, keeping each group's
- * member count exact; in the caller's transaction (a user or group being deleted).
+ * member count exact and reporting each group's loss; in the caller's transaction (a user or
+ * group being deleted).
  */
 export async function removeMemberEverywhere(
   manager: EntityManager,
   companyId: CompanyId,
   memberId: string,
+  memberType: GroupMemberType,
 ): Promise<void> {
+  const groups = await rawQuery<{ groupId: string }>(
+    manager,
+    'SELECT "groupId" FROM "scim_group_members" WHERE "companyId" = $1 AND "memberId" = $2',
+    [companyId, memberId],
+  );
+  if (groups.length === 0) return;
   await rawQuery(
     manager,
     `UPDATE "scim_groups" SET "memberCount" = "memberCount" - 1
@@ -776,4 +846,9 @@ export async function removeMemberEverywhere(
     'DELETE FROM "scim_group_members" WHERE "companyId" = $1 AND "memberId" = $2',
     [companyId, memberId],
   );
+  const change =
+    memberType === 'group' ? { users: [], groups: [memberId] } : { users: [memberId], groups: [] };
+  for (const { groupId } of groups) {
+    recordMembershipChange(manager, companyId, 'group.members_removed', groupId, change);
+  }
 }

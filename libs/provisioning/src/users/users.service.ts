@@ -2,8 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, rawQuery, sqlBoolean, sqlPlaceholders, CompanyScans } from '@app/common';
+import {
+  CompanyId,
+  CompanyScans,
+  currentCause,
+  rawQuery,
+  sqlBoolean,
+  sqlPlaceholders,
+} from '@app/common';
 import { MembersService } from '@app/directory';
+import { recordEvent } from '@app/events';
 import {
   applyPatch,
   foldCase,
@@ -116,6 +124,7 @@ export class UsersService {
       await this.writeEmails(manager, user);
       await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
+      recordEvent(manager, companyId, 'user.created', userEventData(user));
       return user;
     });
   }
@@ -151,9 +160,10 @@ export class UsersService {
       // The member loses access in the same transaction as the user goes, and so do the
       // user's group memberships (no foreign key: a membership row may name a group).
       await this.members.releaseDeletedScimUser(manager, companyId, id);
-      await removeMemberEverywhere(manager, companyId, id);
+      await removeMemberEverywhere(manager, companyId, id, 'user');
       await manager.delete(ScimUserEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'users', -1);
+      recordEvent(manager, companyId, 'user.deleted', userEventData(user));
     });
   }
 
@@ -189,6 +199,7 @@ export class UsersService {
       await this.writeEmails(manager, user);
       // Deactivation (active: false) removes the member's access in this same transaction.
       await this.syncMember(manager, user);
+      recordEvent(manager, companyId, 'user.updated', userEventData(user));
       return user;
     });
   }
@@ -305,6 +316,17 @@ export class UsersService {
       work,
     );
   }
+}
+
+/** `data` of the user.* events (CONTRACT.md): no SCIM body beyond these attributes. */
+function userEventData(user: ScimUserEntity): Record<string, unknown> {
+  return {
+    userId: user.id,
+    userName: user.userName,
+    externalId: user.externalId,
+    active: user.active,
+    cause: currentCause(),
+  };
 }
 
 /**

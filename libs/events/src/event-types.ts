@@ -1,0 +1,37 @@
+/** The event types of CONTRACT.md "Events", in the order the contract lists them. */
+export const EVENT_TYPES = [
+  'member.access_granted',
+  'member.access_revoked',
+  'member.role_changed',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group.members_added',
+  'group.members_removed',
+  'scim.token_created',
+  'scim.token_revoked',
+  'scim.configuration_deleted',
+  'reconciliation.finished',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What `POST /webhook-endpoints/:id/test` sends; never stored in the feed. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+/** An event as the feeds answer it and webhooks deliver it. */
+export interface PlatformEvent {
+  id: string;
+  type: EventType | typeof TEST_EVENT_TYPE;
+  companyId: string | null;
+  occurredAt: string;
+  /** Increases with commit order within the company, without gaps. */
+  sequence: number;
+  data: Record<string, unknown>;
+}
+
+/** Ids per `group.members_added` / `group.members_removed` event (CONTRACT.md). */
+export const MAX_IDS_PER_MEMBERSHIP_EVENT = 1000;

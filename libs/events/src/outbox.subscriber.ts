@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  DataSource,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+  TransactionStartEvent,
+} from 'typeorm';
+import { EventSignals } from './event-signals';
+import {
+  outboxRolledBack,
+  outboxSavepointStarted,
+  outboxToCommit,
+  writePendingEvents,
+} from './outbox';
+
+/**
+ * Writes each transaction's recorded events just before its COMMIT, on the same connection
+ * (TypeORM awaits `beforeTransactionCommit`; if the write fails, the commit does not happen
+ * and the transaction rolls back with its change), and wakes this instance's sender and long
+ * polls right after it.
+ */
+@Injectable()
+export class OutboxSubscriber implements EntitySubscriberInterface {
+  private readonly wrote = new WeakSet<object>();
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly signals: EventSignals,
+  ) {
+    dataSource.subscribers.push(this);
+  }
+
+  afterTransactionStart(event: TransactionStartEvent): void {
+    outboxSavepointStarted(event.queryRunner);
+  }
+
+  async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    const events = outboxToCommit(event.queryRunner);
+    if (events.length === 0) return;
+    await writePendingEvents(event.manager, events);
+    this.wrote.add(event.queryRunner);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (!this.wrote.delete(event.queryRunner)) return;
+    this.signals.emit();
+  }
+
+  beforeTransactionRollback(event: TransactionRollbackEvent): void {
+    outboxRolledBack(event.queryRunner);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    this.wrote.delete(event.queryRunner);
+  }
+}

@@ -1,0 +1,274 @@
+import { EntityManager, QueryRunner } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { CompanyId, currentCause, rawQuery, sqlPlaceholders } from '@app/common';
+import { EVENTS_CHANNEL } from './event-signals';
+import { EventType, MAX_IDS_PER_MEMBERSHIP_EVENT } from './event-types';
+
+/** An event recorded in a transaction, written when that transaction commits. */
+export interface PendingEvent {
+  id: string;
+  companyId: CompanyId;
+  type: EventType;
+  occurredAt: number;
+  data: Record<string, unknown>;
+}
+
+interface Outbox {
+  events: PendingEvent[];
+  /** How many events each open savepoint began with (a savepoint rolled back drops its own). */
+  savepoints: number[];
+}
+
+const outboxes = new WeakMap<QueryRunner, Outbox>();
+
+function outboxOf(manager: EntityManager, type: string): Outbox {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) {
+    // A programming error: an event outside a transaction could commit without its change,
+    // or its change without it.
+    throw new Error(`event ${type} recorded outside a transaction`);
+  }
+  let outbox = outboxes.get(runner);
+  if (!outbox) {
+    outbox = { events: [], savepoints: [] };
+    outboxes.set(runner, outbox);
+  }
+  return outbox;
+}
+
+/**
+ * Records an event of the change being made in `manager`'s transaction. It is written with
+ * that transaction's commit (OutboxSubscriber), so a change that rolls back has no event and a
+ * committed one always has. Written at the commit rather than now: the company's sequence row
+ * is locked from the event's insert until the commit, and taking it last keeps that short and
+ * never before another lock (no lock-order deadlock with the rows the change itself locks).
+ */
+export function recordEvent(
+  manager: EntityManager,
+  companyId: CompanyId,
+  type: EventType,
+  data: Record<string, unknown>,
+): void {
+  outboxOf(manager, type).events.push({
+    id: uuidv7(),
+    companyId,
+    type,
+    occurredAt: Date.now(),
+    data,
+  });
+}
+
+/** `group.members_added` / `_removed`, at most 1,000 ids per event (CONTRACT.md). */
+export function recordMembershipChange(
+  manager: EntityManager,
+  companyId: CompanyId,
+  type: 'group.members_added' | 'group.members_removed',
+  groupId: string,
+  change: { users: string[]; groups: string[] },
+): void {
+  const ids = [
+    ...change.users.map((id) => ['user', id] as const),
+    ...change.groups.map((id) => ['group', id] as const),
+  ];
+  const cause = currentCause();
+  for (let i = 0; i < ids.length; i += MAX_IDS_PER_MEMBERSHIP_EVENT) {
+    const chunk = ids.slice(i, i + MAX_IDS_PER_MEMBERSHIP_EVENT);
+    recordEvent(manager, companyId, type, {
+      groupId,
+      userIds: chunk.filter(([kind]) => kind === 'user').map(([, id]) => id),
+      groupIds: chunk.filter(([kind]) => kind === 'group').map(([, id]) => id),
+      cause,
+    });
+  }
+}
+
+/** A member's access as events see it. */
+export interface MemberState {
+  id: string;
+  email: string;
+  status: string;
+  role: string;
+  source: string;
+}
+
+/**
+ * The access events of one member's change (CONTRACT.md): `member.access_granted` when it
+ * becomes active (created, restored, re-linked), `member.access_revoked` when it becomes
+ * suspended or deprovisioned, `member.role_changed` when its role changes. `before` is null
+ * for a member created now. Nothing when nothing a consumer acts on changed.
+ */
+export function recordMemberChange(
+  manager: EntityManager,
+  companyId: CompanyId,
+  before: Pick<MemberState, 'status' | 'role'> | null,
+  after: MemberState,
+): void {
+  const cause = currentCause();
+  const base = { memberId: after.id, email: after.email };
+  if (after.status === 'active' && before?.status !== 'active') {
+    recordEvent(manager, companyId, 'member.access_granted', {
+      ...base,
+      role: after.role,
+      source: after.source,
+      cause,
+    });
+  } else if (after.status !== 'active' && before && before.status !== after.status) {
+    recordEvent(manager, companyId, 'member.access_revoked', {
+      ...base,
+      status: after.status,
+      previousStatus: before.status,
+      cause,
+    });
+  }
+  if (before && before.role !== after.role) {
+    recordEvent(manager, companyId, 'member.role_changed', {
+      ...base,
+      role: after.role,
+      previousRole: before.role,
+      cause,
+    });
+  }
+}
+
+function depthOf(runner: QueryRunner): number {
+  return (runner as unknown as { transactionDepth: number }).transactionDepth;
+}
+
+/** A savepoint began: events recorded from here on are its own. */
+export function outboxSavepointStarted(runner: QueryRunner): void {
+  const outbox = outboxes.get(runner);
+  if (outbox && depthOf(runner) > 1) outbox.savepoints.push(outbox.events.length);
+}
+
+/**
+ * The events to write now, if this commit is the transaction's own (not a savepoint's):
+ * taken out of the outbox, which is left empty.
+ */
+export function outboxToCommit(runner: QueryRunner): PendingEvent[] {
+  const outbox = outboxes.get(runner);
+  if (!outbox) return [];
+  if (depthOf(runner) > 1) {
+    outbox.savepoints.pop();
+    return [];
+  }
+  outboxes.delete(runner);
+  return outbox.events;
+}
+
+/** A rollback: the transaction's events go (or a savepoint's, when only that rolls back). */
+export function outboxRolledBack(runner: QueryRunner): void {
+  const outbox = outboxes.get(runner);
+  if (!outbox) return;
+  if (depthOf(runner) > 1) {
+    outbox.events.length = outbox.savepoints.pop() ?? outbox.events.length;
+    return;
+  }
+  outboxes.delete(runner);
+}
+
+/** Rows per statement: well under SQLite's bound-parameter limit, and a bounded JSON on PG. */
+const CHUNK = 500;
+
+/**
+ * Writes a committing transaction's events, company by company: the company's counter row is
+ * advanced (and locked until the commit, so sequences follow commit order within a company),
+ * the events inserted, a delivery queued for every enabled webhook endpoint that wants each,
+ * and, on PostgreSQL, a NOTIFY that other instances receive once the commit is done. On
+ * PostgreSQL all of it is one statement: one round trip per company a transaction touched.
+ */
+export async function writePendingEvents(
+  manager: EntityManager,
+  events: PendingEvent[],
+): Promise<void> {
+  const byCompany = new Map<CompanyId, PendingEvent[]>();
+  for (const event of events) {
+    const list = byCompany.get(event.companyId) ?? [];
+    list.push(event);
+    byCompany.set(event.companyId, list);
+  }
+  const postgres = manager.connection.options.type === 'postgres';
+  const now = Date.now();
+  for (const [companyId, list] of byCompany) {
+    for (let i = 0; i < list.length; i += CHUNK) {
+      const chunk = list.slice(i, i + CHUNK);
+      if (postgres) await writePostgres(manager, companyId, chunk, now);
+      else await writeSqlite(manager, companyId, chunk, now);
+    }
+  }
+}
+
+const ADVANCE_COUNTER = `INSERT INTO "event_counters" ("companyId", "lastSequence") VALUES ($1, $2)
+  ON CONFLICT ("companyId") DO UPDATE SET "lastSequence" = "event_counters"."lastSequence" + $2
+  RETURNING "lastSequence"`;
+
+/** The endpoints that want an event `e` of company $1 (`eventTypes` is `,a,b,` or null). */
+const WANTED_BY = `w."enabled" = $ENABLED
+  AND (w."companyId" IS NULL OR w."companyId" = $1)
+  AND (w."eventTypes" IS NULL OR w."eventTypes" LIKE '%,' || e."type" || ',%')`;
+
+const WRITE_POSTGRES = `WITH counter AS (${ADVANCE_COUNTER}),
+incoming AS (
+  SELECT * FROM json_to_recordset($3::json)
+    AS r("ordinal" int, "id" text, "type" text, "occurredAt" bigint, "data" text)),
+e AS (
+  INSERT INTO "events" ("id", "companyId", "type", "sequence", "occurredAt", "data")
+  SELECT r."id", $1, r."type", c."lastSequence" - $2 + r."ordinal", r."occurredAt", r."data"
+    FROM incoming r CROSS JOIN counter c ORDER BY r."ordinal"
+  RETURNING "id", "type", "sequence"),
+queued AS (
+  INSERT INTO "webhook_deliveries"
+    ("endpointId", "eventId", "companyId", "sequence", "state", "attempts", "nextAttemptAt", "createdAt")
+  SELECT w."id", e."id", $1, e."sequence", 'pending', 0, $4, $4
+    FROM e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', 'true')})
+SELECT pg_notify('${EVENTS_CHANNEL}', $1)`;
+
+async function writePostgres(
+  manager: EntityManager,
+  companyId: CompanyId,
+  events: PendingEvent[],
+  now: number,
+): Promise<void> {
+  const rows = events.map((event, index) => ({
+    ordinal: index + 1,
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: JSON.stringify(event.data),
+  }));
+  await rawQuery(manager, WRITE_POSTGRES, [companyId, events.length, JSON.stringify(rows), now]);
+}
+
+const QUEUE_SQLITE = `INSERT INTO "webhook_deliveries"
+    ("endpointId", "eventId", "companyId", "sequence", "state", "attempts", "nextAttemptAt", "createdAt")
+  SELECT w."id", e."id", e."companyId", e."sequence", 'pending', 0, $4, $4
+    FROM "events" e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', '1')}
+   WHERE e."companyId" = $1 AND e."sequence" BETWEEN $2 AND $3`;
+
+async function writeSqlite(
+  manager: EntityManager,
+  companyId: CompanyId,
+  events: PendingEvent[],
+  now: number,
+): Promise<void> {
+  const [counter] = await rawQuery<{ lastSequence: number | string }>(manager, ADVANCE_COUNTER, [
+    companyId,
+    events.length,
+  ]);
+  const last = Number(counter.lastSequence);
+  const first = last - events.length + 1;
+  const columns = 6;
+  await rawQuery(
+    manager,
+    `INSERT INTO "events" ("id", "companyId", "type", "sequence", "occurredAt", "data")
+     VALUES ${events.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`).join(', ')}`,
+    events.flatMap((event, index) => [
+      event.id,
+      companyId,
+      event.type,
+      first + index,
+      event.occurredAt,
+      JSON.stringify(event.data),
+    ]),
+  );
+  await rawQuery(manager, QUEUE_SQLITE, [companyId, first, last, now]);
+}
