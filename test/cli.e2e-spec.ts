@@ -49,3 +49,54 @@ describe('npm run cli -- admin-token', () => {
     expect(() => cli('admin-token', '--company', 'x', '--role', 'root')).toThrow();
   });
 });
+
+describe('npm run cli -- platform-key', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATA_DIR: t.dataDir,
+        PUBLIC_URL: 'https://scim.test',
+        ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+
+  it('creates a key printed once, lists it without its secret, and revokes it at once', async () => {
+    const key = cli('platform-key', 'create', '--label', 'session service');
+    expect(key).toMatch(/^scimpk_[0-9A-Za-z]{49}$/);
+    await t.http.get('/api/platform/events').set('Authorization', `Bearer ${key}`).expect(200);
+
+    const listed = JSON.parse(cli('platform-key', 'list', '--json')) as Record<string, unknown>[];
+    const mine = listed.find((entry) => entry.label === 'session service')!;
+    expect(mine).toMatchObject({ status: 'active', prefix: key.slice(0, 13) });
+    expect(JSON.stringify(listed)).not.toContain(key);
+    expect(cli('platform-key', 'list')).toContain('session service');
+
+    const revoked = JSON.parse(cli('platform-key', 'revoke', String(mine.id), '--json'));
+    expect(revoked).toMatchObject({ id: mine.id, status: 'revoked' });
+    await t.http.get('/api/platform/events').set('Authorization', `Bearer ${key}`).expect(401);
+    // The audit log records both, never the key.
+    const audit = await t.query<{ action: string; details: string }>(
+      `SELECT "action", "details" FROM "audit_events" WHERE "targetId" = $1 ORDER BY "id"`,
+      [mine.id],
+    );
+    expect(audit.map((row) => row.action)).toEqual([
+      'platform_key.created',
+      'platform_key.revoked',
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(key);
+    expect(() => cli('platform-key', 'revoke', '00000000-0000-7000-8000-000000000000')).toThrow(
+      /No platform key/,
+    );
+    expect(() => cli('platform-key', 'create')).toThrow(/--label/);
+  }, 120_000);
+});

@@ -9,6 +9,7 @@ import { getMetadataStorage } from 'class-validator';
 import { SAML_CONNECTION, newCompanyId } from './factories/company.factory';
 import { createGroup, oktaGroup } from './factories/group.factory';
 import { createUser, oktaUser } from './factories/user.factory';
+import { PlatformKeysService } from '@app/events';
 import { scimClient } from './support/scim-client';
 import { adminJwt, createTestApp, TestApp } from './support/test-app';
 
@@ -99,7 +100,10 @@ describe('the admin API OpenAPI document', () => {
   beforeAll(async () => {
     t = await createTestApp();
     doc = (await t.http.get('/api/openapi.json').expect(200)).body;
-    handlers = handlersOf(t).filter((handler) => handler.path.startsWith('/api/companies'));
+    handlers = handlersOf(t).filter(
+      (handler) =>
+        handler.path.startsWith('/api/companies') || handler.path.startsWith('/api/platform'),
+    );
   });
   afterAll(() => t.close());
 
@@ -172,6 +176,7 @@ describe('the admin API OpenAPI document', () => {
     const covered = new Set<string>();
     const companyId = newCompanyId();
     const admin = await adminJwt(t.config, [{ id: companyId, role: 'owner' }]);
+    const platformKey = (await t.app.get(PlatformKeysService).create('openapi', 'test')).key;
 
     const call = async (
       method: 'get' | 'put' | 'post' | 'patch' | 'delete',
@@ -179,7 +184,8 @@ describe('the admin API OpenAPI document', () => {
       body?: object,
     ) => {
       const full = path.startsWith('/api/') ? path : `/api/companies/${companyId}${path}`;
-      let request = t.http[method](full).set('Authorization', `Bearer ${admin}`);
+      const credential = full.startsWith('/api/platform') ? platformKey : admin;
+      let request = t.http[method](full).set('Authorization', `Bearer ${credential}`);
       if (body) request = request.send(body);
       const response = await request;
       const bare = full.split('?')[0];
@@ -252,6 +258,28 @@ describe('the admin API OpenAPI document', () => {
     await call('get', `/scim/reconciliations/${run.body.id}/changes`);
     await call('get', '/scim/status');
     await call('get', '/audit-events?limit=5');
+    const events = await call('get', '/events?limit=5&type=user.created,member.access_granted');
+    await call('get', '/events?wait=31'); // 400
+    await call('get', `/api/platform/events?limit=3&after=&companyId=${companyId}`);
+    const hook = await call('post', '/api/platform/webhook-endpoints', {
+      url: 'https://127.0.0.1:1/hooks', // refused: a loopback address
+    });
+    expect(hook.status).toBe(400);
+    await call('get', '/api/platform/webhook-endpoints');
+    const endpoint = await call('post', '/api/platform/webhook-endpoints', {
+      url: 'https://[2001:4860:4860::8888]:1/hooks',
+      eventTypes: ['member.access_revoked'],
+      companyId,
+      description: 'sessions',
+    });
+    await call('get', `/api/platform/webhook-endpoints/${endpoint.body.id}`);
+    await call('patch', `/api/platform/webhook-endpoints/${endpoint.body.id}`, { enabled: false });
+    await call('post', `/api/platform/webhook-endpoints/${endpoint.body.id}/rotate-secret`);
+    await call('post', `/api/platform/webhook-endpoints/${endpoint.body.id}/test`);
+    await call('get', `/api/platform/webhook-endpoints/${endpoint.body.id}/deliveries?limit=5`);
+    await call('delete', `/api/platform/webhook-endpoints/${endpoint.body.id}`);
+    await call('get', `/api/platform/webhook-endpoints/${endpoint.body.id}`); // 404
+    expect(events.body.data.length).toBeGreaterThan(0);
     await call('post', `/scim/tokens/${token.body.id}/revoke`);
     await call('delete', '/scim');
     await call('get', '/members?limit=0'); // 400

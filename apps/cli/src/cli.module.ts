@@ -1,7 +1,8 @@
 import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, AppConfigModule, DatabaseModule } from '@app/common';
+import { AdminAuthModule, AppConfig, AppConfigModule, DatabaseModule } from '@app/common';
 import { AuditModule } from '@app/audit';
+import { DirectoryModule } from '@app/directory';
 import { EventsModule } from '@app/events';
 
 /**
@@ -13,7 +14,15 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule, AuditModule, EventsModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        // The contexts' controllers come along (never served here); their guards need these.
+        AdminAuthModule,
+        DirectoryModule,
+        AuditModule,
+        EventsModule,
+      ],
     };
   }
 }

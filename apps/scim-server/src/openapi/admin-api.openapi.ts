@@ -1,3 +1,5 @@
+import { EVENT_TYPES, TEST_EVENT_TYPE } from '@app/events';
+
 /**
  * The OpenAPI 3.1 description of the admin API (CONTRACT.md's routes and this service's
  * additions), served at `GET /api/openapi.json`. Written by hand, so it says what a reader
@@ -35,6 +37,19 @@ const input = (properties: Record<string, Schema>, required: string[] = []): Sch
 });
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 const counts = { type: 'object', additionalProperties: { type: 'integer' } };
+
+const webhookEndpoint: Record<string, Schema> = {
+  id: string({ format: 'uuid' }),
+  url: string({ format: 'uri' }),
+  description: nullable(string()),
+  eventTypes: nullable(arrayOf(oneOf(...EVENT_TYPES))),
+  companyId: nullable(string()),
+  enabled: { type: 'boolean' },
+  status: oneOf('active', 'failing', 'disabled'),
+  statusReason: nullable(string()),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+};
 
 const schemas: Record<string, Schema> = {
   Company: object({ id: string(), name: string(), role }),
@@ -199,6 +214,50 @@ const schemas: Record<string, Schema> = {
     items: arrayOf(ref('AuditEvent')),
     nextBefore: nullable(string({ format: 'uuid' })),
   }),
+  Event: object(
+    {
+      id: string({ format: 'uuid', description: 'Also the webhook-id of every delivery of it' }),
+      type: oneOf(...EVENT_TYPES, TEST_EVENT_TYPE),
+      companyId: nullable(string()),
+      occurredAt: dateTime,
+      sequence: {
+        type: 'integer',
+        description: 'Increases with commit order within the company, without gaps',
+      },
+      data: { type: 'object', description: 'CONTRACT.md "Events" lists it per type' },
+    },
+    'An access event (CONTRACT.md "Events")',
+  ),
+  EventPage: object({
+    data: arrayOf(ref('Event')),
+    nextCursor: string({ description: 'Pass as `after` for the next page' }),
+  }),
+  WebhookEndpoint: object(webhookEndpoint),
+  CreatedWebhookEndpoint: object({
+    ...webhookEndpoint,
+    secret: string({ pattern: '^whsec_', description: 'In this answer only' }),
+  }),
+  RotatedWebhookEndpoint: object({
+    ...webhookEndpoint,
+    secret: string({ pattern: '^whsec_', description: 'In this answer only' }),
+    previousSecretExpiresAt: dateTime,
+  }),
+  DeliveryAttempt: object({
+    id: string({ format: 'uuid' }),
+    eventId: string({ format: 'uuid' }),
+    eventType: string(),
+    attempt: { type: 'integer', minimum: 1 },
+    outcome: oneOf('delivered', 'failed', 'gone', 'refused'),
+    status: nullable({ type: 'integer' }),
+    durationMs: { type: 'integer' },
+    error: nullable(string()),
+    responseBody: nullable(string({ description: 'The first 1 KB of the answer' })),
+    startedAt: dateTime,
+  }),
+  DeliveryPage: object({
+    items: arrayOf(ref('DeliveryAttempt')),
+    nextBefore: nullable(string({ format: 'uuid' })),
+  }),
   Error: {
     type: 'object',
     description: "Nest's error shape; `message` names the field for a 400",
@@ -242,6 +301,26 @@ const requestBodies: Record<string, Schema> = {
     },
     ['role'],
   ),
+  CreateWebhookEndpointDto: input(
+    {
+      url: string({
+        format: 'uri',
+        maxLength: 2048,
+        description: 'https (see WEBHOOK_ALLOW_HTTP)',
+      }),
+      eventTypes: nullable(arrayOf(oneOf(...EVENT_TYPES))),
+      companyId: nullable(string()),
+      description: nullable(string({ maxLength: 500 })),
+    },
+    ['url'],
+  ),
+  UpdateWebhookEndpointDto: input({
+    url: string({ format: 'uri', maxLength: 2048 }),
+    eventTypes: nullable(arrayOf(oneOf(...EVENT_TYPES))),
+    companyId: nullable(string()),
+    description: nullable(string({ maxLength: 500 })),
+    enabled: { type: 'boolean', description: 'true also resumes a failing endpoint' },
+  }),
 };
 
 const json = (schema: Schema) => ({ 'application/json': { schema } });
@@ -275,6 +354,25 @@ const pathParameter = (name: string) => ({
 });
 
 const company = '/api/companies/{companyId}';
+const platform = '/api/platform';
+/** Platform routes take a platform key, never an admin JWT. */
+const platformSecurity = [{ platformKey: [] }];
+const platformErrors = {
+  '400': errors['400'],
+  '401': { description: 'Missing, unknown or revoked platform key', content: json(ref('Error')) },
+  '404': { description: 'No such endpoint', content: json(ref('Error')) },
+  '429': errors['429'],
+};
+const feedParameters = [
+  queryParameter('after', string({ maxLength: 200 }), 'The nextCursor of the previous page'),
+  queryParameter('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+  queryParameter('type', string(), 'A comma-separated list of event types'),
+  queryParameter(
+    'wait',
+    { type: 'integer', minimum: 0, maximum: 30 },
+    'Seconds to hold the request until an event newer than `after` commits',
+  ),
+];
 
 export function adminOpenApiDocument(publicUrl: string) {
   return {
@@ -288,7 +386,14 @@ export function adminOpenApiDocument(publicUrl: string) {
     servers: [{ url: publicUrl }],
     security: [{ adminJwt: [] }],
     components: {
-      securitySchemes: { adminJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        adminJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        platformKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A platform key (`npm run cli -- platform-key create`)',
+        },
+      },
       schemas,
       requestBodies: Object.fromEntries(
         Object.entries(requestBodies).map(([name, schema]) => [
@@ -471,6 +576,97 @@ export function adminOpenApiDocument(publicUrl: string) {
             '409': { description: 'A member with this email exists', content: json(ref('Error')) },
             ...errors,
           },
+        },
+      },
+      [`${company}/events`]: {
+        parameters: [pathParameter('companyId')],
+        get: {
+          operationId: 'listCompanyEvents',
+          summary: "The company's events, by sequence, after the cursor (long poll with wait)",
+          parameters: feedParameters,
+          responses: { '200': ok(ref('EventPage')), ...errors },
+        },
+      },
+      [`${platform}/events`]: {
+        get: {
+          operationId: 'listPlatformEvents',
+          summary: "Every company's events (or one company's), oldest first after the cursor",
+          security: platformSecurity,
+          parameters: [...feedParameters, queryParameter('companyId', string())],
+          responses: { '200': ok(ref('EventPage')), ...platformErrors },
+        },
+      },
+      [`${platform}/webhook-endpoints`]: {
+        get: {
+          operationId: 'listWebhookEndpoints',
+          summary: 'Webhook endpoints, never their secrets',
+          security: platformSecurity,
+          responses: { '200': ok(arrayOf(ref('WebhookEndpoint'))), ...platformErrors },
+        },
+        post: {
+          operationId: 'createWebhookEndpoint',
+          summary: 'Add an endpoint; its whsec_ secret is in this answer only',
+          security: platformSecurity,
+          requestBody: body('CreateWebhookEndpointDto'),
+          responses: { '201': ok(ref('CreatedWebhookEndpoint'), 'Created'), ...platformErrors },
+        },
+      },
+      [`${platform}/webhook-endpoints/{id}`]: {
+        parameters: [pathParameter('id')],
+        get: {
+          operationId: 'getWebhookEndpoint',
+          summary: 'One endpoint and its status (active, failing, disabled)',
+          security: platformSecurity,
+          responses: { '200': ok(ref('WebhookEndpoint')), ...platformErrors },
+        },
+        patch: {
+          operationId: 'updateWebhookEndpoint',
+          summary: 'Change it; enabled: true resumes the queue of a failing or disabled endpoint',
+          security: platformSecurity,
+          requestBody: body('UpdateWebhookEndpointDto'),
+          responses: { '200': ok(ref('WebhookEndpoint')), ...platformErrors },
+        },
+        delete: {
+          operationId: 'deleteWebhookEndpoint',
+          summary: 'Stop delivering to it (its queue and attempts go)',
+          security: platformSecurity,
+          responses: { '204': { description: 'Deleted' }, ...platformErrors },
+        },
+      },
+      [`${platform}/webhook-endpoints/{id}/rotate-secret`]: {
+        parameters: [pathParameter('id')],
+        post: {
+          operationId: 'rotateWebhookSecret',
+          summary: 'A new secret, shown once; the old one keeps signing beside it for 24 h',
+          security: platformSecurity,
+          responses: { '200': ok(ref('RotatedWebhookEndpoint')), ...platformErrors },
+        },
+      },
+      [`${platform}/webhook-endpoints/{id}/deliveries`]: {
+        parameters: [pathParameter('id')],
+        get: {
+          operationId: 'listWebhookDeliveries',
+          summary: 'Delivery attempts, newest first',
+          security: platformSecurity,
+          parameters: [
+            queryParameter('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+            queryParameter(
+              'before',
+              string({ format: 'uuid' }),
+              'The nextBefore of the previous page',
+            ),
+            queryParameter('eventId', string({ format: 'uuid' })),
+          ],
+          responses: { '200': ok(ref('DeliveryPage')), ...platformErrors },
+        },
+      },
+      [`${platform}/webhook-endpoints/{id}/test`]: {
+        parameters: [pathParameter('id')],
+        post: {
+          operationId: 'testWebhookEndpoint',
+          summary: 'Send a webhook.test event now; answers the attempt',
+          security: platformSecurity,
+          responses: { '200': ok(ref('DeliveryAttempt')), ...platformErrors },
         },
       },
       [`${company}/members/{memberId}`]: {
