@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import {
@@ -7,7 +7,6 @@ import {
   AppConfig,
   AppConfigModule,
   DatabaseModule,
-  EventCauseInterceptor,
   HttpExceptionFilter,
   ObservabilityModule,
   RateLimitModule,
@@ -16,7 +15,7 @@ import { AuditModule } from '@app/audit';
 import { EventsModule, WebhookDeliveryModule } from '@app/events';
 import { DirectoryModule } from '@app/directory';
 import { ProvisioningModule } from '@app/provisioning';
-import { ReconciliationModule } from '@app/reconciliation';
+import { ReconciliationModule, ReconciliationScheduleModule } from '@app/reconciliation';
 import { SyncStatusModule } from '@app/sync-status';
 import { TokensModule } from '@app/tokens';
 import { GracefulShutdown } from './graceful-shutdown';
@@ -42,6 +41,7 @@ export class AppModule {
         ProvisioningModule,
         SyncStatusModule,
         ReconciliationModule,
+        ReconciliationScheduleModule,
         AuditModule,
         WebhookDeliveryModule,
       ],
@@ -49,8 +49,6 @@ export class AppModule {
       providers: [
         GracefulShutdown,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        // Who caused what a request changes, for its events (after the guards resolved it).
-        { provide: APP_INTERCEPTOR, useClass: EventCauseInterceptor },
         {
           provide: APP_PIPE,
           // Admin DTOs: unknown keys are refused (400 naming them), values transformed.

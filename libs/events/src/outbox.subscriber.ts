@@ -7,6 +7,7 @@ import {
   TransactionRollbackEvent,
   TransactionStartEvent,
 } from 'typeorm';
+import { forgetTransactionCause } from '@app/common';
 import { EventSignals } from './event-signals';
 import {
   outboxRolledBack,
@@ -44,6 +45,7 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (depthOf(event.queryRunner) === 0) forgetTransactionCause(event.queryRunner);
     if (!this.wrote.delete(event.queryRunner)) return;
     this.signals.emit();
   }
@@ -53,6 +55,11 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (depthOf(event.queryRunner) === 0) forgetTransactionCause(event.queryRunner);
     this.wrote.delete(event.queryRunner);
   }
+}
+
+function depthOf(runner: TransactionCommitEvent['queryRunner']): number {
+  return (runner as unknown as { transactionDepth: number }).transactionDepth;
 }

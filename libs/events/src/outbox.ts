@@ -1,6 +1,6 @@
 import { EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, currentCause, rawQuery, sqlPlaceholders } from '@app/common';
+import { CompanyId, rawQuery, sqlPlaceholders, transactionCause } from '@app/common';
 import { EVENTS_CHANNEL } from './event-signals';
 import { EventType, MAX_IDS_PER_MEMBERSHIP_EVENT } from './event-types';
 
@@ -70,7 +70,7 @@ export function recordMembershipChange(
     ...change.users.map((id) => ['user', id] as const),
     ...change.groups.map((id) => ['group', id] as const),
   ];
-  const cause = currentCause();
+  const cause = transactionCause(manager);
   for (let i = 0; i < ids.length; i += MAX_IDS_PER_MEMBERSHIP_EVENT) {
     const chunk = ids.slice(i, i + MAX_IDS_PER_MEMBERSHIP_EVENT);
     recordEvent(manager, companyId, type, {
@@ -103,7 +103,7 @@ export function recordMemberChange(
   before: Pick<MemberState, 'status' | 'role'> | null,
   after: MemberState,
 ): void {
-  const cause = currentCause();
+  const cause = transactionCause(manager);
   const base = { memberId: after.id, email: after.email };
   if (after.status === 'active' && before?.status !== 'active') {
     recordEvent(manager, companyId, 'member.access_granted', {

@@ -1,6 +1,6 @@
 import { All, Body, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CompanyId, CurrentCompany } from '@app/common';
+import { CompanyId, CurrentCause, CurrentCompany, EventCause } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import { ListPage } from './query/resource-list';
 import { listResponse, ScimJson } from './scim-response';
@@ -21,7 +21,12 @@ export abstract class ScimResourceController {
     params: Record<string, unknown>,
   ): Promise<{ page: ListPage<unknown>; resources: ScimJson[] }>;
 
-  protected abstract remove(companyId: CompanyId, id: string, ifMatch?: string): Promise<void>;
+  protected abstract remove(
+    companyId: CompanyId,
+    cause: EventCause,
+    id: string,
+    ifMatch?: string,
+  ): Promise<void>;
 
   @Get()
   list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
@@ -39,10 +44,11 @@ export abstract class ScimResourceController {
   @HttpCode(204)
   async delete(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Headers('if-match') ifMatch: string | undefined,
   ) {
-    await this.remove(companyId, id, ifMatch);
+    await this.remove(companyId, cause, id, ifMatch);
   }
 
   /** Methods the RFC does not define here: 405 with the methods that are. */

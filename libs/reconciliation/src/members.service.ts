@@ -7,7 +7,14 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { Actor, CompanyId, requireOwnerToTouchOwners, sqlBoolean } from '@app/common';
+import {
+  Actor,
+  causeOf,
+  CompanyId,
+  requireOwnerToTouchOwners,
+  sqlBoolean,
+  transactionWithCause,
+} from '@app/common';
 import { MemberEntity } from '@app/directory';
 import { recordMemberChange } from '@app/events';
 import { foldCase } from '@app/scim-protocol';
@@ -60,7 +67,7 @@ export class MemberDirectoryService {
     requireOwnerToTouchOwners(actor, dto.role === 'owner');
     const now = new Date();
     const id = uuidv7();
-    await this.dataSource.transaction(async (manager) => {
+    await transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
       const inserted = await manager
         .createQueryBuilder()
         .insert()
@@ -106,7 +113,7 @@ export class MemberDirectoryService {
       throw new BadRequestException(['give status or role']);
     }
     if (!isUuid(memberId)) throw new NotFoundException('Member not found');
-    await this.dataSource.transaction(async (manager) => {
+    await transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
       const repository = manager.getRepository(MemberEntity);
       // PostgreSQL: locked, so the event reports the change from what it really was.
       const member = await repository.findOne({

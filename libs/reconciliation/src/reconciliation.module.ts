@@ -12,11 +12,10 @@ import {
   ReconciliationRunEntity,
   ReconciliationSettingsEntity,
 } from './reconciliation.entities';
-import { ReconciliationScheduler } from './reconciliation.scheduler';
 import { ReconciliationService } from './reconciliation.service';
 import { StatusService } from './status.service';
 
-/** Stale detection, reconciliation runs, the scheduled job, the status card and members. */
+/** Stale detection, reconciliation runs, the status card and members (the schedule: ReconciliationScheduleModule). */
 @Module({
   imports: [
     ProvisioningModule,
@@ -33,10 +32,9 @@ import { StatusService } from './status.service';
     DriftService,
     LeasesService,
     ReconciliationService,
-    ReconciliationScheduler,
     StatusService,
     MemberDirectoryService,
   ],
-  exports: [ReconciliationService, ReconciliationScheduler, DriftService],
+  exports: [ReconciliationService, DriftService, LeasesService],
 })
 export class ReconciliationModule {}

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, CompanyRole, MetricsService, sqlBoolean, withCause } from '@app/common';
+import {
+  CompanyId,
+  CompanyRole,
+  MetricsService,
+  sqlBoolean,
+  transactionWithCause,
+} from '@app/common';
 import { MemberEntity, MemberStatus } from '@app/directory';
 import { recordEvent, recordMemberChange } from '@app/events';
 import { AccessService } from '@app/provisioning';
@@ -153,10 +159,7 @@ export class ReconciliationService {
           this.drift.context(companyId),
           this.settings(companyId),
         ]);
-        // Every access change a repair makes names this run as its cause.
-        await withCause({ kind: 'reconciliation', runId: run.id }, () =>
-          this.repair(run, context, settings.orphanPolicy),
-        );
+        await this.repair(run, context, settings.orphanPolicy);
       }
       run.status = 'succeeded';
     } catch (error) {
@@ -211,7 +214,9 @@ export class ReconciliationService {
     >;
     let after = '';
     for (;;) {
-      const batch = await this.dataSource.transaction(async (manager) => {
+      // Every access change a repair makes names this run as its cause.
+      const cause = { kind: 'reconciliation' as const, runId: run.id };
+      const batch = await transactionWithCause(this.dataSource, cause, async (manager) => {
         const rows: DriftRow[] = await this.drift
           .query(manager, run.companyId, context)
           .andWhere('m.id > :after', { after })

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   Actor,
-  Audited,
   actorId,
   AdminCompanyRoute,
   AppConfig,
+  Audited,
+  causeOf,
   CompanyId,
   CurrentActor,
   CurrentCompany,
@@ -36,7 +37,12 @@ export class TokensController {
     @CurrentActor() actor: Actor,
     @Body() dto: CreateTokenDto,
   ) {
-    const { entity, token } = await this.tokens.create(companyId, dto, actorId(actor));
+    const { entity, token } = await this.tokens.create(
+      companyId,
+      dto,
+      actorId(actor),
+      causeOf(actor),
+    );
     const { id, label, prefix, status, createdAt, expiresAt } = tokenView(entity);
     return {
       id,
@@ -58,7 +64,7 @@ export class TokensController {
     @CurrentActor() actor: Actor,
     @Param('tokenId') tokenId: string,
   ) {
-    return tokenView(await this.tokens.revoke(companyId, tokenId, actorId(actor)));
+    return tokenView(await this.tokens.revoke(companyId, tokenId, actorId(actor), causeOf(actor)));
   }
 
   /** Deletes the whole SCIM configuration: revokes every token and turns SCIM off. */
@@ -67,6 +73,6 @@ export class TokensController {
     details: result as Record<string, unknown>,
   }))
   deleteScimConfiguration(@CurrentCompany() companyId: CompanyId, @CurrentActor() actor: Actor) {
-    return this.tokens.deleteScimConfiguration(companyId, actorId(actor));
+    return this.tokens.deleteScimConfiguration(companyId, actorId(actor), causeOf(actor));
   }
 }

@@ -7,7 +7,7 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, currentCause, rawQuery } from '@app/common';
+import { CompanyId, EventCause, rawQuery, transactionWithCause } from '@app/common';
 import { SsoService, SSO_REQUIRED_MESSAGE } from '@app/directory';
 import { recordEvent } from '@app/events';
 import { CreateTokenDto } from './dto/create-token.dto';
@@ -37,7 +37,7 @@ export class TokensService {
   ) {}
 
   /** Creates a token; the plaintext is returned here and never again. */
-  async create(companyId: CompanyId, dto: CreateTokenDto, createdBy: string) {
+  async create(companyId: CompanyId, dto: CreateTokenDto, createdBy: string, cause: EventCause) {
     const availability = await this.sso.scimAvailability(companyId);
     if (!availability.ssoConfigured) throw new ConflictException(SSO_REQUIRED_MESSAGE);
     if (!availability.scimEnabled) {
@@ -66,12 +66,12 @@ export class TokensService {
       revokedAt: null,
       revokedBy: null,
     });
-    await this.dataSource.transaction(async (manager) => {
+    await transactionWithCause(this.dataSource, cause, async (manager) => {
       await manager.getRepository(ScimTokenEntity).insert(entity);
       recordEvent(manager, companyId, 'scim.token_created', {
         tokenId: entity.id,
         label: entity.label,
-        actor: currentCause(),
+        actor: cause,
       });
     });
     return { entity, token: secret.token };
@@ -82,12 +82,17 @@ export class TokensService {
   }
 
   /** Revokes at once: the very next request with this token is refused. Idempotent. */
-  async revoke(companyId: CompanyId, tokenId: string, revokedBy: string): Promise<ScimTokenEntity> {
+  async revoke(
+    companyId: CompanyId,
+    tokenId: string,
+    revokedBy: string,
+    cause: EventCause,
+  ): Promise<ScimTokenEntity> {
     const token = isUuid(tokenId) ? await this.tokens.findOneBy({ companyId, id: tokenId }) : null;
     if (!token) throw new NotFoundException('Token not found');
     if (!token.revokedAt) {
       const revokedAt = new Date();
-      await this.dataSource.transaction(async (manager) => {
+      await transactionWithCause(this.dataSource, cause, async (manager) => {
         const revoked = await manager
           .getRepository(ScimTokenEntity)
           .update({ companyId, id: tokenId, revokedAt: IsNull() }, { revokedAt, revokedBy });
@@ -96,7 +101,7 @@ export class TokensService {
           recordEvent(manager, companyId, 'scim.token_revoked', {
             tokenId,
             label: token.label,
-            actor: currentCause(),
+            actor: cause,
           });
         }
       });
@@ -106,15 +111,15 @@ export class TokensService {
   }
 
   /** Deletes the SCIM configuration: every token revoked and SCIM turned off, together. */
-  async deleteScimConfiguration(companyId: CompanyId, actor: string) {
-    return this.dataSource.transaction(async (manager) => {
+  async deleteScimConfiguration(companyId: CompanyId, actor: string, cause: EventCause) {
+    return transactionWithCause(this.dataSource, cause, async (manager) => {
       const revoked = await manager
         .getRepository(ScimTokenEntity)
         .update({ companyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedBy: actor });
       await this.sso.disableScim(manager, companyId, actor);
       recordEvent(manager, companyId, 'scim.configuration_deleted', {
         revokedTokens: revoked.affected ?? 0,
-        actor: currentCause(),
+        actor: cause,
       });
       return { scimEnabled: false, revokedTokens: revoked.affected ?? 0 };
     });

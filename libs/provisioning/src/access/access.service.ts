@@ -10,12 +10,14 @@ import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
   Actor,
   actorId,
+  causeOf,
   CompanyId,
   CompanyRole,
   rawQuery,
   requireOwnerToTouchOwners,
   sqlBoolean,
   sqlPlaceholders,
+  transactionWithCause,
 } from '@app/common';
 import {
   AccessDecision,
@@ -262,7 +264,7 @@ export class AccessService {
     change: { defaultRole?: CompanyRole; requireGroupMembership?: boolean },
     actor: Actor,
   ): Promise<AccessPolicy> {
-    return this.dataSource.transaction(async (manager) => {
+    return transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
       const current = await this.policy(manager, companyId);
       // The default role is what provisioned people get: making it owner, or taking owner
       // away from them, is an owner's call.
@@ -298,7 +300,7 @@ export class AccessService {
       throw new BadRequestException(['give either groupId or displayName']);
     }
     requireOwnerToTouchOwners(actor, target.role === 'owner');
-    return this.dataSource.transaction(async (manager) => {
+    return transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
       if (target.groupId) {
         const exists = isUuid(target.groupId)
           ? await manager
@@ -330,7 +332,7 @@ export class AccessService {
   }
 
   async removeMapping(companyId: CompanyId, mappingId: string, actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
       const repository = manager.getRepository(GroupRoleMappingEntity);
       const mapping = isUuid(mappingId)
         ? await repository.findOneBy({ companyId, id: mappingId })

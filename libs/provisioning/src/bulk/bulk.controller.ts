@@ -4,6 +4,8 @@ import {
   CompanyId,
   CurrentCompany,
   RateLimitBudget,
+  CurrentCause,
+  EventCause,
   rememberOperationOutcomes,
   rememberWarnings,
   requestIdOf,
@@ -29,6 +31,7 @@ export class BulkController {
   @HttpCode(200)
   async run(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Body() body: unknown,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -42,7 +45,7 @@ export class BulkController {
       body: answer,
       outcomes,
       warnings,
-    } = await this.bulk.run(companyId, body, requestIdOf(request));
+    } = await this.bulk.run(companyId, cause, body, requestIdOf(request));
     rememberOperationOutcomes(response, outcomes);
     rememberWarnings(response, warnings);
     return answer;

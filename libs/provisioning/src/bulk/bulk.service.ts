@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, CompanyId, OperationOutcome, ProvisioningWarning } from '@app/common';
+import {
+  AppConfig,
+  CompanyId,
+  EventCause,
+  OperationOutcome,
+  ProvisioningWarning,
+} from '@app/common';
 import {
   BulkOperation,
   bulkExecutionOrder,
@@ -51,7 +57,13 @@ export class BulkService {
     private readonly config: AppConfig,
   ) {}
 
-  async run(companyId: CompanyId, body: unknown, requestId?: string): Promise<BulkResult> {
+  /** Runs a Bulk request; every operation's events name `cause` (the request's token). */
+  async run(
+    companyId: CompanyId,
+    cause: EventCause,
+    body: unknown,
+    requestId?: string,
+  ): Promise<BulkResult> {
     const request = parseBulkRequest(body, this.config.bulkMaxOperations);
     const { order, circular, undefinedReference } = bulkExecutionOrder(request.operations);
     const createdIds = new Map<string, string>();
@@ -96,7 +108,7 @@ export class BulkService {
         continue;
       }
       try {
-        record(operation, await this.execute(companyId, operation, createdIds, warnings));
+        record(operation, await this.execute(companyId, cause, operation, createdIds, warnings));
       } catch (error) {
         failed(operation, this.asScimError(operation, error, requestId));
       }
@@ -126,6 +138,7 @@ export class BulkService {
 
   private async execute(
     companyId: CompanyId,
+    cause: EventCause,
     operation: BulkOperation,
     createdIds: Map<string, string>,
     warnings: ProvisioningWarning[],
@@ -139,21 +152,21 @@ export class BulkService {
     let written: { id: string; version: number } | undefined;
     if (operation.method === 'DELETE') {
       const service = operation.resourceType === 'Users' ? this.users : this.groups;
-      await service.delete(companyId, id!, operation.version);
+      await service.delete(companyId, cause, id!, operation.version);
     } else if (operation.resourceType === 'Users') {
       written =
         operation.method === 'POST'
-          ? await this.users.create(companyId, data)
+          ? await this.users.create(companyId, cause, data)
           : operation.method === 'PUT'
-            ? await this.users.replace(companyId, id!, data, operation.version)
-            : await this.users.patch(companyId, id!, data, operation.version);
+            ? await this.users.replace(companyId, cause, id!, data, operation.version)
+            : await this.users.patch(companyId, cause, id!, data, operation.version);
     } else {
       const { group, skipped } =
         operation.method === 'POST'
-          ? await this.groups.create(companyId, data)
+          ? await this.groups.create(companyId, cause, data)
           : operation.method === 'PUT'
-            ? await this.groups.replace(companyId, id!, data, operation.version)
-            : await this.groups.patch(companyId, id!, data, operation.version);
+            ? await this.groups.replace(companyId, cause, id!, data, operation.version)
+            : await this.groups.patch(companyId, cause, id!, data, operation.version);
       written = group;
       warnings.push(...skippedMemberWarnings(operation.method, group.id, status, skipped));
     }

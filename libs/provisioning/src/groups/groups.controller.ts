@@ -11,7 +11,14 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppConfig, CompanyId, CurrentCompany, rememberWarnings } from '@app/common';
+import {
+  AppConfig,
+  CompanyId,
+  CurrentCause,
+  CurrentCompany,
+  EventCause,
+  rememberWarnings,
+} from '@app/common';
 import {
   GROUP_RESOURCE,
   parseProjection,
@@ -61,12 +68,13 @@ export class GroupsController extends ScimResourceController {
   @Post()
   async create(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const { group, members, skipped } = await this.groups.create(companyId, body);
+    const { group, members, skipped } = await this.groups.create(companyId, cause, body);
     rememberWarnings(response, skippedMemberWarnings('POST', group.id, 201, skipped));
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
     response.setHeader('ETag', etagOf(group.version));
@@ -80,6 +88,7 @@ export class GroupsController extends ScimResourceController {
   @Put(':id')
   async replace(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
@@ -87,7 +96,7 @@ export class GroupsController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const { group, skipped } = await this.groups.replace(companyId, id, body, ifMatch);
+    const { group, skipped } = await this.groups.replace(companyId, cause, id, body, ifMatch);
     rememberWarnings(response, skippedMemberWarnings('PUT', group.id, 200, skipped));
     response.setHeader('ETag', etagOf(group.version));
     return this.render(companyId, group, projection);
@@ -100,6 +109,7 @@ export class GroupsController extends ScimResourceController {
   @Patch(':id')
   async patch(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
@@ -107,7 +117,7 @@ export class GroupsController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const projection = projectionOf(query);
-    const { group, skipped } = await this.groups.patch(companyId, id, body, ifMatch);
+    const { group, skipped } = await this.groups.patch(companyId, cause, id, body, ifMatch);
     const status = query.attributes === undefined ? 204 : 200;
     rememberWarnings(response, skippedMemberWarnings('PATCH', group.id, status, skipped));
     response.setHeader('ETag', etagOf(group.version));
@@ -142,8 +152,8 @@ export class GroupsController extends ScimResourceController {
     return { page, resources };
   }
 
-  protected async remove(companyId: CompanyId, id: string, ifMatch?: string) {
-    await this.groups.delete(companyId, id, ifMatch);
+  protected async remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
+    await this.groups.delete(companyId, cause, id, ifMatch);
   }
 
   private async render(companyId: CompanyId, group: ScimGroupEntity, projection: Projection) {

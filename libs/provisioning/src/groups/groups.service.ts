@@ -6,10 +6,11 @@ import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
   CompanyId,
   CompanyScans,
-  currentCause,
+  EventCause,
   ProvisioningWarning,
   rawQuery,
   sqlPlaceholders,
+  transactionCause,
 } from '@app/common';
 import { recordEvent, recordMembershipChange } from '@app/events';
 import {
@@ -126,12 +127,12 @@ function recordMembershipDelta(
 }
 
 /** `data` of the group.* events (CONTRACT.md). */
-function groupEventData(group: ScimGroupEntity): Record<string, unknown> {
+function groupEventData(manager: EntityManager, group: ScimGroupEntity): Record<string, unknown> {
   return {
     groupId: group.id,
     displayName: group.displayName,
     externalId: group.externalId,
-    cause: currentCause(),
+    cause: transactionCause(manager),
   };
 }
 
@@ -257,6 +258,7 @@ export class GroupsService {
 
   async create(
     companyId: CompanyId,
+    cause: EventCause,
     body: unknown,
   ): Promise<GroupWrite & { members: GroupMember[] }> {
     const { document, members } = this.validated(body);
@@ -270,7 +272,7 @@ export class GroupsService {
       updatedAt: now,
     });
     this.fill(group, document);
-    return this.write(companyId, async (manager) => {
+    return this.write(companyId, cause, async (manager) => {
       await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
       await adjustResourceCount(manager, companyId, 'groups', 1);
       const skipped: SkippedMember[] = [];
@@ -283,7 +285,7 @@ export class GroupsService {
         { memberCount: group.memberCount },
       );
       await this.refreshAccess(manager, companyId, byType(incoming));
-      recordEvent(manager, companyId, 'group.created', groupEventData(group));
+      recordEvent(manager, companyId, 'group.created', groupEventData(manager, group));
       recordMembershipDelta(manager, group, added(byType(incoming)));
       return {
         group,
@@ -296,12 +298,13 @@ export class GroupsService {
   /** PUT: the document is replaced and the member list applied as a difference. */
   async replace(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     body: unknown,
     ifMatch?: string,
   ): Promise<GroupWrite> {
     const { document, members } = this.validated(body);
-    return this.update(companyId, id, ifMatch, async (manager, group, _current, skipped) => {
+    return this.update(companyId, cause, id, ifMatch, async (manager, group, _current, skipped) => {
       const changed = await this.replaceMembers(manager, group, dedupe(members ?? []), skipped);
       return { document, changed };
     });
@@ -310,12 +313,13 @@ export class GroupsService {
   /** PATCH: member operations go straight to the membership rows; the rest edits the document. */
   async patch(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     body: unknown,
     ifMatch?: string,
   ): Promise<GroupWrite> {
     const operations = parsePatchRequest(body);
-    return this.update(companyId, id, ifMatch, async (manager, group, current, skipped) => {
+    return this.update(companyId, cause, id, ifMatch, async (manager, group, current, skipped) => {
       const documentOperations: PatchOperation[] = [];
       const changed: MembershipDelta = { added: NO_CHANGE(), removed: NO_CHANGE() };
       for (const operation of operations) {
@@ -336,8 +340,13 @@ export class GroupsService {
     });
   }
 
-  async delete(companyId: CompanyId, id: string, ifMatch?: string): Promise<void> {
-    await this.write(companyId, async (manager) => {
+  async delete(
+    companyId: CompanyId,
+    cause: EventCause,
+    id: string,
+    ifMatch?: string,
+  ): Promise<void> {
+    await this.write(companyId, cause, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
       // Its own memberships go with the group (ON DELETE CASCADE), and so does the access they
@@ -350,7 +359,7 @@ export class GroupsService {
       await removeMemberEverywhere(manager, companyId, group.id, 'group');
       await manager.delete(ScimGroupEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'groups', -1);
-      recordEvent(manager, companyId, 'group.deleted', groupEventData(group));
+      recordEvent(manager, companyId, 'group.deleted', groupEventData(manager, group));
       // The policy read again: the roles it gave through this group are gone.
       await this.access.refresh(manager, companyId, affected);
     });
@@ -358,6 +367,7 @@ export class GroupsService {
 
   private async update(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     ifMatch: string | undefined,
     change: (
@@ -367,7 +377,7 @@ export class GroupsService {
       skipped: SkippedMember[],
     ) => Promise<{ document: ResourceDocument; changed: MembershipDelta }>,
   ): Promise<GroupWrite> {
-    return this.write(companyId, async (manager) => {
+    return this.write(companyId, cause, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
       const current: ResourceDocument = {
@@ -400,7 +410,8 @@ export class GroupsService {
       await this.refreshAccess(manager, companyId, joinedOrLeftIds);
       // A renamed group may now match (or stop matching) a role mapping by displayName.
       if (documentChanged) await this.access.refreshGroupMembers(manager, companyId, group.id);
-      if (documentChanged) recordEvent(manager, companyId, 'group.updated', groupEventData(group));
+      if (documentChanged)
+        recordEvent(manager, companyId, 'group.updated', groupEventData(manager, group));
       recordMembershipDelta(manager, group, changed);
       return { group, skipped };
     });
@@ -711,11 +722,16 @@ export class GroupsService {
     return group;
   }
 
-  private write<T>(companyId: CompanyId, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private write<T>(
+    companyId: CompanyId,
+    cause: EventCause,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     return scimWrite(
       this.dataSource,
       this.anchors,
       companyId,
+      cause,
       'A group with this displayName already exists in this company',
       work,
     );

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { CompanyId, rawQuery } from '@app/common';
+import { CompanyId, EventCause, rawQuery, transactionWithCause } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import { isUniqueViolation } from './database';
 import { PageAnchors } from './page-anchors';
@@ -37,7 +37,7 @@ export async function resourceCount(
 }
 
 /**
- * One SCIM write: a transaction; a unique index that another request filled first becomes
+ * One SCIM write: a transaction (its events name `cause`); a unique index that another request filled first becomes
  * 409 uniqueness with `conflict` as its detail; remembered page starts of the company are
  * dropped before and again after (a page read during the write may have remembered old ones).
  */
@@ -45,12 +45,13 @@ export async function scimWrite<T>(
   dataSource: DataSource,
   anchors: PageAnchors,
   companyId: CompanyId,
+  cause: EventCause,
   conflict: string,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   anchors.invalidate(companyId);
   try {
-    return await dataSource.transaction(work);
+    return await transactionWithCause(dataSource, cause, work);
   } catch (error) {
     if (isUniqueViolation(error)) throw ScimError.conflict(conflict);
     throw error;

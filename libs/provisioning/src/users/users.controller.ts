@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppConfig, CompanyId, CurrentCompany } from '@app/common';
+import { AppConfig, CompanyId, CurrentCause, CurrentCompany, EventCause } from '@app/common';
 import {
   parseProjection,
   project,
@@ -62,11 +62,12 @@ export class UsersController extends ScimResourceController {
   @Post()
   async create(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.create(companyId, body);
+    const user = await this.users.create(companyId, cause, body);
     const resource = await this.render(companyId, userRowOf(user), query);
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
     response.setHeader('ETag', etagOf(user.version));
@@ -76,13 +77,14 @@ export class UsersController extends ScimResourceController {
   @Put(':id')
   async replace(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.replace(companyId, id, body, ifMatch);
+    const user = await this.users.replace(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
     return this.render(companyId, userRowOf(user), query);
   }
@@ -91,13 +93,14 @@ export class UsersController extends ScimResourceController {
   @Patch(':id')
   async patch(
     @CurrentCompany() companyId: CompanyId,
+    @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.patch(companyId, id, body, ifMatch);
+    const user = await this.users.patch(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
     return this.render(companyId, userRowOf(user), query);
   }
@@ -113,8 +116,8 @@ export class UsersController extends ScimResourceController {
     return { page, resources: await this.renderAll(companyId, page.rows, projection) };
   }
 
-  protected async remove(companyId: CompanyId, id: string, ifMatch?: string) {
-    await this.users.delete(companyId, id, ifMatch);
+  protected async remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
+    await this.users.delete(companyId, cause, id, ifMatch);
   }
 
   private async render(companyId: CompanyId, user: UserRow, query: Record<string, unknown>) {

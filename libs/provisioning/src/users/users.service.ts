@@ -5,10 +5,11 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   CompanyId,
   CompanyScans,
-  currentCause,
+  EventCause,
   rawQuery,
   sqlBoolean,
   sqlPlaceholders,
+  transactionCause,
 } from '@app/common';
 import { MembersService } from '@app/directory';
 import { recordEvent } from '@app/events';
@@ -102,7 +103,7 @@ export class UsersService {
     });
   }
 
-  async create(companyId: CompanyId, body: unknown): Promise<ScimUserEntity> {
+  async create(companyId: CompanyId, cause: EventCause, body: unknown): Promise<ScimUserEntity> {
     const document = this.validated(body);
     const now = new Date();
     const user = Object.assign(new ScimUserEntity(), {
@@ -113,7 +114,7 @@ export class UsersService {
       updatedAt: now,
     });
     this.fill(user, document);
-    return this.write(companyId, async (manager) => {
+    return this.write(companyId, cause, async (manager) => {
       await rawQuery(manager, INSERT_USER_SQL, [
         user.id,
         companyId,
@@ -124,7 +125,7 @@ export class UsersService {
       await this.writeEmails(manager, user);
       await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
-      recordEvent(manager, companyId, 'user.created', userEventData(user));
+      recordEvent(manager, companyId, 'user.created', userEventData(manager, user));
       return user;
     });
   }
@@ -132,29 +133,36 @@ export class UsersService {
   /** PUT (RFC 7644 §3.5.1): the body replaces every writable attribute. */
   async replace(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     body: unknown,
     ifMatch?: string,
   ): Promise<ScimUserEntity> {
     const document = this.validated(body);
-    return this.update(companyId, id, ifMatch, () => document);
+    return this.update(companyId, cause, id, ifMatch, () => document);
   }
 
   /** PATCH (RFC 7644 §3.5.2): all operations apply, or none. */
   async patch(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     body: unknown,
     ifMatch?: string,
   ): Promise<ScimUserEntity> {
     const operations = parsePatchRequest(body);
-    return this.update(companyId, id, ifMatch, (current) =>
+    return this.update(companyId, cause, id, ifMatch, (current) =>
       operations.length === 0 ? current : applyPatch(current, operations, USER_RESOURCE),
     );
   }
 
-  async delete(companyId: CompanyId, id: string, ifMatch?: string): Promise<void> {
-    await this.write(companyId, async (manager) => {
+  async delete(
+    companyId: CompanyId,
+    cause: EventCause,
+    id: string,
+    ifMatch?: string,
+  ): Promise<void> {
+    await this.write(companyId, cause, async (manager) => {
       const user = await this.lockedUser(manager, companyId, id);
       checkIfMatch(ifMatch, user.version);
       // The member loses access in the same transaction as the user goes, and so do the
@@ -163,17 +171,18 @@ export class UsersService {
       await removeMemberEverywhere(manager, companyId, id, 'user');
       await manager.delete(ScimUserEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'users', -1);
-      recordEvent(manager, companyId, 'user.deleted', userEventData(user));
+      recordEvent(manager, companyId, 'user.deleted', userEventData(manager, user));
     });
   }
 
   private async update(
     companyId: CompanyId,
+    cause: EventCause,
     id: string,
     ifMatch: string | undefined,
     change: (current: ResourceDocument) => ResourceDocument,
   ): Promise<ScimUserEntity> {
-    return this.write(companyId, async (manager) => {
+    return this.write(companyId, cause, async (manager) => {
       const user = await this.lockedUser(manager, companyId, id);
       checkIfMatch(ifMatch, user.version);
       const current = {
@@ -199,7 +208,7 @@ export class UsersService {
       await this.writeEmails(manager, user);
       // Deactivation (active: false) removes the member's access in this same transaction.
       await this.syncMember(manager, user);
-      recordEvent(manager, companyId, 'user.updated', userEventData(user));
+      recordEvent(manager, companyId, 'user.updated', userEventData(manager, user));
       return user;
     });
   }
@@ -307,11 +316,16 @@ export class UsersService {
     });
   }
 
-  private write<T>(companyId: CompanyId, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private write<T>(
+    companyId: CompanyId,
+    cause: EventCause,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     return scimWrite(
       this.dataSource,
       this.anchors,
       companyId,
+      cause,
       'A user with this userName already exists in this company',
       work,
     );
@@ -319,13 +333,13 @@ export class UsersService {
 }
 
 /** `data` of the user.* events (CONTRACT.md): no SCIM body beyond these attributes. */
-function userEventData(user: ScimUserEntity): Record<string, unknown> {
+function userEventData(manager: EntityManager, user: ScimUserEntity): Record<string, unknown> {
   return {
     userId: user.id,
     userName: user.userName,
     externalId: user.externalId,
     active: user.active,
-    cause: currentCause(),
+    cause: transactionCause(manager),
   };
 }
 
