@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { newCompanyId } from './factories/company.factory';
+import { newCompanyId, ScimCompany, scimCompany } from './factories/company.factory';
+import { createUser, oktaUser } from './factories/user.factory';
+import { scimClient } from './support/scim-client';
 import { createTestApp, TestApp } from './support/test-app';
 
 const root = join(__dirname, '..');
@@ -98,5 +100,98 @@ describe('npm run cli -- platform-key', () => {
       /No platform key/,
     );
     expect(() => cli('platform-key', 'create')).toThrow(/--label/);
+  }, 120_000);
+});
+
+describe("npm run cli -- the operators' commands", () => {
+  let t: TestApp;
+  let a: ScimCompany;
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = await scimCompany(t);
+  });
+  afterAll(() => t.close());
+
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATA_DIR: t.dataDir,
+        PUBLIC_URL: 'https://scim.test',
+        ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+
+  it('lists companies with their SCIM state', () => {
+    const companies = JSON.parse(cli('companies', '--json')) as Record<string, unknown>[];
+    expect(companies.find((c) => c.id === a.companyId)).toMatchObject({
+      ssoConfigured: true,
+      scimEnabled: true,
+    });
+    expect(cli('companies')).toMatch(new RegExp(`${a.companyId}\\s+SCIM on`));
+  }, 60_000);
+
+  it("lists a company's tokens without their secrets, and revokes one at once (audited)", async () => {
+    const scim = scimClient(t, a.scimToken);
+    await scim.get('/Users').expect(200);
+    const listed = JSON.parse(cli('tokens', 'list', '--company', a.companyId, '--json'));
+    expect(listed).toEqual([expect.objectContaining({ id: a.tokenId, status: 'active' })]);
+    expect(JSON.stringify(listed)).not.toContain(a.scimToken);
+    expect(cli('tokens', 'list', '--company', a.companyId)).toContain(a.tokenId);
+
+    const revoked = JSON.parse(
+      cli('tokens', 'revoke', a.tokenId, '--company', a.companyId, '--json'),
+    );
+    expect(revoked).toMatchObject({ id: a.tokenId, status: 'revoked' });
+    await scim.get('/Users').expect(401);
+    const audit = await t.query<{ action: string }>(
+      `SELECT "action" FROM "audit_events" WHERE "targetId" = $1`,
+      [a.tokenId],
+    );
+    expect(audit.map((row) => row.action)).toContain('scim_token.revoked');
+    // Another company's token is unknown here, as it is on the API.
+    const b = await scimCompany(t);
+    expect(() => cli('tokens', 'revoke', b.tokenId, '--company', a.companyId)).toThrow(
+      /Token not found/,
+    );
+  }, 120_000);
+
+  it('runs a reconciliation now and prints its outcome; shows the status card', async () => {
+    const b = await scimCompany(t);
+    await createUser(scimClient(t, b.scimToken), oktaUser({ userName: 'dana@example.com' }));
+    // Drift: an admin suspends a managed member outside SCIM.
+    const members = await t.http
+      .get(`/api/companies/${b.companyId}/members?email=dana@example.com`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .expect(200);
+    const [member] = members.body.items as { id: string }[];
+    await t.http
+      .patch(`/api/companies/${b.companyId}/members/${member.id}`)
+      .set('Authorization', `Bearer ${b.admin}`)
+      .send({ status: 'suspended' })
+      .expect(200);
+
+    const detected = JSON.parse(cli('reconcile', '--company', b.companyId, '--detect', '--json'));
+    expect(detected).toMatchObject({
+      status: 'succeeded',
+      mode: 'detect',
+      staleFound: 1,
+      fixed: 0,
+    });
+    expect(cli('reconcile', '--company', b.companyId)).toMatch(
+      /succeeded \(repair\): 1 stale found, 1 fixed/,
+    );
+
+    const card = JSON.parse(cli('status', '--company', b.companyId, '--json'));
+    expect(card).toMatchObject({
+      enabled: true,
+      ssoConfigured: true,
+      staleMemberships: 0,
+      lastReconciliation: expect.objectContaining({ status: 'succeeded', fixed: 1 }),
+    });
+    expect(cli('status', '--company', b.companyId)).toMatch(/SSO configured\s+yes; SCIM on/);
   }, 120_000);
 });

@@ -4,10 +4,15 @@ import {
   CompanyRole,
   COMPANY_ID_PATTERN,
   COMPANY_ROLES,
+  asCompanyId,
   loadConfig,
   signAdminJwt,
 } from '@app/common';
+import { AuditService } from '@app/audit';
+import { CompaniesService } from '@app/directory';
 import { PlatformKeysService } from '@app/events';
+import { ReconciliationService, StatusService } from '@app/reconciliation';
+import { tokenView, TokensService } from '@app/tokens';
 import { withServices } from './cli.module';
 
 /** Parses durations such as 90s, 30m, 1h, 7d. */
@@ -160,6 +165,134 @@ platformKey
       context.get(PlatformKeysService).revoke(id, OPERATOR),
     );
     console.log(options.json ? JSON.stringify(key, null, 2) : `Revoked ${key.id} (${key.label})`);
+  });
+
+/** Prints `value` as JSON, or as the lines `human` makes of it. */
+function print<T>(value: T, json: boolean | undefined, human: (value: T) => string[]): void {
+  if (json) console.log(JSON.stringify(value, null, 2));
+  else for (const line of human(value)) console.log(line);
+}
+
+program
+  .command('companies')
+  .description('List the companies this service knows, with their SSO and SCIM state')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const companies = await withServices(loadConfig(), (context) =>
+      context.get(CompaniesService).listWithScimState(),
+    );
+    print(companies, options.json, (list) =>
+      list.length === 0
+        ? ["No companies yet (a company exists here from its admin's first request)"]
+        : list.map((company) =>
+            [
+              company.id,
+              company.scimEnabled ? 'SCIM on ' : company.ssoConfigured ? 'SCIM off' : 'no SSO  ',
+              company.name,
+            ].join('  '),
+          ),
+    );
+  });
+
+const tokens = program
+  .command('tokens')
+  .description("A company's provisioning tokens (never their secrets)");
+
+tokens
+  .command('list')
+  .description("List a company's tokens")
+  .requiredOption('--company <id>', 'the company', companyId)
+  .option('--json', 'print JSON')
+  .action(async (options: { company: string; json?: boolean }) => {
+    const list = await withServices(loadConfig(), async (context) =>
+      (await context.get(TokensService).list(asCompanyId(options.company))).map(tokenView),
+    );
+    print(list, options.json, (rows) =>
+      rows.length === 0
+        ? [`No tokens for ${options.company}`]
+        : rows.map((token) =>
+            [
+              token.id,
+              token.status.padEnd(7),
+              token.prefix,
+              token.label,
+              `last used ${token.lastUsedAt ?? 'never'}`,
+            ].join('  '),
+          ),
+    );
+  });
+
+tokens
+  .command('revoke')
+  .description('Revoke a token at once (the next SCIM request with it is refused)')
+  .requiredOption('--company <id>', 'the company', companyId)
+  .argument('<tokenId>', 'the token id (tokens list)')
+  .option('--json', 'print the revoked token as JSON')
+  .action(async (tokenId: string, options: { company: string; json?: boolean }) => {
+    const company = asCompanyId(options.company);
+    const token = await withServices(loadConfig(), async (context) => {
+      const revoked = tokenView(
+        await context
+          .get(TokensService)
+          .revoke(company, tokenId, OPERATOR, { kind: 'admin', adminId: OPERATOR }),
+      );
+      await context.get(AuditService).record({
+        companyId: company,
+        action: 'scim_token.revoked',
+        actorId: OPERATOR,
+        targetId: tokenId,
+      });
+      return revoked;
+    });
+    print(token, options.json, (revoked) => [`Revoked ${revoked.id} (${revoked.label})`]);
+  });
+
+program
+  .command('reconcile')
+  .description('Run a reconciliation of a company now and print its outcome')
+  .requiredOption('--company <id>', 'the company', companyId)
+  .option('--detect', 'only count what is stale; change nothing')
+  .option('--json', 'print the run as JSON')
+  .action(async (options: { company: string; detect?: boolean; json?: boolean }) => {
+    const company = asCompanyId(options.company);
+    const mode = options.detect ? 'detect' : 'repair';
+    const run = await withServices(loadConfig(), async (context) => {
+      const finished = await context
+        .get(ReconciliationService)
+        .run(company, 'manual', mode, OPERATOR);
+      await context.get(AuditService).record({
+        companyId: company,
+        action: 'reconciliation.started',
+        actorId: OPERATOR,
+        targetId: finished.id,
+        details: { mode },
+      });
+      return finished;
+    });
+    print(run, options.json, (r) => [
+      `Reconciliation ${r.id} ${r.status} (${r.mode}): ${r.staleFound} stale found, ${r.fixed} fixed${r.error ? `; ${r.error}` : ''}`,
+    ]);
+    if (run.status === 'failed') process.exitCode = 1;
+  });
+
+program
+  .command('status')
+  .description("Show a company's sync status card")
+  .requiredOption('--company <id>', 'the company', companyId)
+  .option('--json', 'print JSON')
+  .action(async (options: { company: string; json?: boolean }) => {
+    const card = await withServices(loadConfig(), (context) =>
+      context.get(StatusService).status(asCompanyId(options.company)),
+    );
+    print(card, options.json, (c) => [
+      `status             ${c.status}`,
+      `SSO configured     ${c.ssoConfigured ? 'yes' : 'no'}; SCIM ${c.enabled ? 'on' : 'off'}`,
+      `endpoint URL       ${c.endpointUrl}`,
+      `last sync          ${c.lastSyncAt ?? 'never'}`,
+      `last sync error    ${c.lastSyncError ? JSON.stringify(c.lastSyncError) : 'none'}`,
+      `managed members    ${c.managedMemberships} (${c.staleMemberships} stale)`,
+      `last reconcile     ${c.lastReconciliation ? `${c.lastReconciliation.status} at ${c.lastReconciliation.finishedAt ?? c.lastReconciliation.startedAt}` : 'never'}`,
+    ]);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { CompanyId, CompanyRegistry } from '@app/common';
+import { CompanyId, CompanyRegistry, rawQuery, sqlBoolean } from '@app/common';
 import { CompanyEntity } from './company.entity';
 
 @Injectable()
@@ -31,5 +31,31 @@ export class CompaniesService implements CompanyRegistry {
       .where('id = :companyId AND name <> :name', { companyId, name })
       .execute();
     this.known.set(companyId, name);
+  }
+
+  /** Every company with its SCIM state, by id (the operators' `companies` command). */
+  async listWithScimState(): Promise<
+    { id: string; name: string; ssoConfigured: boolean; scimEnabled: boolean; createdAt: string }[]
+  > {
+    const rows = await rawQuery<{
+      id: string;
+      name: string;
+      createdAt: number | string;
+      ssoCompanyId: string | null;
+      scimEnabled: boolean | number | null;
+    }>(
+      this.companies.manager,
+      `SELECT c."id", c."name", c."createdAt", s."companyId" AS "ssoCompanyId", s."scimEnabled"
+         FROM "companies" c LEFT JOIN "sso_connections" s ON s."companyId" = c."id"
+        ORDER BY c."id"`,
+      [],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      ssoConfigured: row.ssoCompanyId !== null,
+      scimEnabled: row.ssoCompanyId !== null && sqlBoolean(row.scimEnabled),
+      createdAt: new Date(Number(row.createdAt)).toISOString(),
+    }));
   }
 }
