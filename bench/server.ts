@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig, signAdminJwt } from '@app/common';
+import { PlatformKeysService } from '@app/events';
 import { createApp } from '../apps/scim-server/src/bootstrap';
 import { seedGroup, seedUsers, setUpScimCompany } from './seed';
 
@@ -70,6 +71,17 @@ async function main() {
     const secondToken = await setUpScimCompany(base, secondAdmin, 'bench-b');
     const [userId] = await seedUsers(dataSource, 'bench-b', 10, { userNamePrefix: 'b' });
     second = { token: secondToken, userId };
+  }
+  // BENCH_WEBHOOK_URL: one webhook endpoint subscribed to every event of the company, so the
+  // figures include queuing and sending deliveries (the outbox benchmark's third variant).
+  if (process.env.BENCH_WEBHOOK_URL) {
+    const key = await app.get(PlatformKeysService).create('bench', 'bench');
+    const response = await fetch(`${base}/api/platform/webhook-endpoints`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: process.env.BENCH_WEBHOOK_URL, companyId }),
+    });
+    if (response.status !== 201) throw new Error(`webhook endpoint: HTTP ${response.status}`);
   }
   const started = Date.now();
   const all = await seedUsers(dataSource, companyId, USERS + SPARE_USERS);

@@ -1,0 +1,204 @@
+// The outbox's cost on writes (issue 13): POST /Users, the deactivating PATCH and a
+// 10,000-member add, measured on the tree before the outbox and on this one, alternately,
+// in one run, with the bare NestJS route measured beside each (ratios compare within a run).
+// `node bench/outbox.mjs <tree before the outbox>`; PostgreSQL too when DATABASE_URL names a
+// server (a fresh database is made per run). Writes bench/results/outbox.json.
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const before = resolve(process.argv[2] ?? '');
+const DURATION = Number(process.env.DURATION ?? 8);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const USERS = 10_000;
+const PORT = 3100;
+const BARE_PORT = 3101;
+const pg = process.env.DATABASE_URL;
+
+// A receiver on 127.0.0.1 for the variant with a webhook endpoint: answers 204 at once.
+let received = 0;
+const receiver = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    received++;
+    response.writeHead(204).end();
+  });
+});
+await new Promise((ready) => receiver.listen(0, '127.0.0.1', ready));
+const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+const patchOp = (...Operations) => ({
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+  Operations,
+});
+
+async function load(name, options) {
+  const result = await autocannon({ connections: 10, duration: DURATION, ...options });
+  return {
+    name,
+    rps: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+let databases = 0;
+async function measure(tree, engine, variant) {
+  const { startServer, machineInfo } = await import(
+    pathToFileURL(join(tree, 'bench', 'bench-server.mjs'))
+  );
+  const env = { DATABASE_URL: '', BENCH_WEBHOOK_URL: '' };
+  if (engine === 'postgres') {
+    const name = `scim_outbox_bench_${process.pid}_${databases++}`;
+    execFileSync('psql', [
+      pg,
+      '-qc',
+      `DROP DATABASE IF EXISTS ${name}`,
+      '-c',
+      `CREATE DATABASE ${name}`,
+    ]);
+    env.DATABASE_URL = pg.replace(/\/[^/]*$/, `/${name}`);
+  }
+  if (variant === 'with a webhook endpoint') {
+    Object.assign(env, {
+      BENCH_WEBHOOK_URL: hookUrl,
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+    });
+  }
+  const { child, info } = await startServer({
+    users: USERS,
+    groupSizes: [10_000],
+    port: PORT,
+    barePort: BARE_PORT,
+    env,
+  });
+  const base = `http://127.0.0.1:${PORT}/api/scim/v2`;
+  const headers = () => ({
+    authorization: `Bearer ${info.token}`,
+    'content-type': 'application/scim+json',
+  });
+  try {
+    const bare = await load('bare', { url: `http://127.0.0.1:${BARE_PORT}/bare` });
+    let created = 0;
+    const post = await load('POST /Users', {
+      url: base,
+      requests: [
+        {
+          setupRequest: (r) => ({
+            ...r,
+            method: 'POST',
+            path: '/api/scim/v2/Users',
+            headers: headers(),
+            body: JSON.stringify({
+              schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+              userName: `outbox${created++}@bench.example.com`,
+              name: { givenName: 'New', familyName: 'Person' },
+              emails: [
+                { value: `outbox${created}@bench.example.com`, type: 'work', primary: true },
+              ],
+              active: true,
+            }),
+          }),
+        },
+      ],
+    });
+    let next = 0;
+    const patch = await load('PATCH deactivate', {
+      url: base,
+      requests: [
+        {
+          setupRequest: (r) => ({
+            ...r,
+            method: 'PATCH',
+            path: `/api/scim/v2/Users/${info.sampleIds[next++ % info.sampleIds.length]}`,
+            headers: headers(),
+            body: JSON.stringify(patchOp({ op: 'replace', path: 'active', value: next % 2 === 0 })),
+          }),
+        },
+      ],
+    });
+    const group = await fetch(`${base}/Groups`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Outbox target',
+      }),
+    }).then((r) => r.json());
+    const members = await fetch(`${base}/Groups/${info.groups[10_000]}?attributes=members`, {
+      headers: headers(),
+    }).then((r) => r.json());
+    const started = process.hrtime.bigint();
+    const add = await fetch(`${base}/Groups/${group.id}`, {
+      method: 'PATCH',
+      headers: headers(),
+      body: JSON.stringify(
+        patchOp({
+          op: 'add',
+          path: 'members',
+          value: members.members.map((m) => ({ value: m.value })),
+        }),
+      ),
+    });
+    const addMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (add.status !== 204) throw new Error(`10,000-member add: HTTP ${add.status}`);
+    const row = {
+      tree: tree === root ? 'with the outbox' : 'before the outbox',
+      engine,
+      variant,
+      bare: bare.rps,
+      post: post.rps,
+      postRatio: +(post.rps / bare.rps).toFixed(3),
+      postP99: post.p99,
+      patch: patch.rps,
+      patchRatio: +(patch.rps / bare.rps).toFixed(3),
+      patchP99: patch.p99,
+      add10000Ms: Math.round(addMs),
+      errors: post.errors + patch.errors,
+    };
+    console.log(JSON.stringify(row));
+    return { row, machine: machineInfo() };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((done) => child.once('exit', done));
+  }
+}
+
+const rows = [];
+let machine;
+for (const engine of pg ? ['sqlite', 'postgres'] : ['sqlite']) {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [tree, variant] of [
+      [before, 'no endpoint'],
+      [root, 'no endpoint'],
+      [root, 'with a webhook endpoint'],
+    ]) {
+      const result = await measure(tree, engine, variant);
+      rows.push(result.row);
+      machine = result.machine;
+    }
+  }
+}
+receiver.close();
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench', 'results', 'outbox.json'),
+  JSON.stringify(
+    {
+      machine,
+      date: new Date().toISOString(),
+      users: USERS,
+      durationSeconds: DURATION,
+      connections: 10,
+      webhookDeliveries: received,
+      rows,
+    },
+    null,
+    2,
+  ),
+);
