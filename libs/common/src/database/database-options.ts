@@ -76,7 +76,8 @@ export function databaseOptions(
  * context on Node >= 24.19 (nodejs/node#65446): an abort at a random moment in production.
  * better-sqlite3 13 uses Node-API and does not, but needs Node 22. So Node 22 and later load
  * 13 (installed under the alias better-sqlite3-napi, with prebuilt binaries in the package),
- * and Node 20 loads 12. Both have the same API.
+ * and Node 20 loads 12. Both have the same API. 13 is an optional dependency and `.npmrc` sets
+ * engine-strict, so `npm ci` on Node 20 skips it without an engine warning.
  */
 export function sqliteDriver(): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -86,5 +87,13 @@ export function sqliteDriver(): unknown {
 /** Where the driver this Node loads lives (the SQLite readers' workers load the same one). */
 export function sqliteDriverPath(): string {
   const major = Number(process.versions.node.split('.')[0]);
-  return require.resolve(major >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
+  if (major < 22) return require.resolve('better-sqlite3');
+  try {
+    return require.resolve('better-sqlite3-napi');
+  } catch {
+    // Installed by an older Node (which skips the optional package), run by this one.
+    throw new Error(
+      `Node ${process.versions.node} loads better-sqlite3 13, which npm skipped when it installed on an older Node: run npm ci again with this Node`,
+    );
+  }
 }
