@@ -7,6 +7,25 @@ import { createTestApp, TestApp } from './support/test-app';
 
 const root = join(__dirname, '..');
 
+/**
+ * Runs `npm run cli -- ...args` as an operator would, on the test app's DATA_DIR and
+ * database (the suite's PostgreSQL when DATABASE_URL names one); answers its standard output.
+ */
+function runCli(t: TestApp, env: Record<string, string>, ...args: string[]): string {
+  return execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: t.dataDir,
+      PUBLIC_URL: 'https://scim.test',
+      ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
+      ...env,
+    },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
 describe('npm run cli -- admin-token', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -14,17 +33,7 @@ describe('npm run cli -- admin-token', () => {
   });
   afterAll(() => t.close());
 
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATA_DIR: t.dataDir,
-        PUBLIC_URL: 'https://scim.test',
-        DATABASE_URL: '',
-      },
-      encoding: 'utf8',
-    }).trim();
+  const cli = (...args: string[]) => runCli(t, { DATABASE_URL: '' }, ...args);
 
   it('prints an admin JWT, signed with the secret in DATA_DIR, that the admin API accepts', async () => {
     const companyId = newCompanyId();
@@ -59,18 +68,7 @@ describe('npm run cli -- platform-key', () => {
   });
   afterAll(() => t.close());
 
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATA_DIR: t.dataDir,
-        PUBLIC_URL: 'https://scim.test',
-        ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
-      },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
+  const cli = (...args: string[]) => runCli(t, {}, ...args);
 
   it('creates a key printed once, lists it without its secret, and revokes it at once', async () => {
     const key = cli('platform-key', 'create', '--label', 'session service');
@@ -112,18 +110,7 @@ describe("npm run cli -- the operators' commands", () => {
   });
   afterAll(() => t.close());
 
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, [join(root, 'scripts', 'cli.js'), ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATA_DIR: t.dataDir,
-        PUBLIC_URL: 'https://scim.test',
-        ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
-      },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
+  const cli = (...args: string[]) => runCli(t, {}, ...args);
 
   it('lists companies with their SCIM state', () => {
     const companies = JSON.parse(cli('companies', '--json')) as Record<string, unknown>[];

@@ -12,7 +12,9 @@ describe('SCIM Groups', () => {
   let scimB: ScimClient;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // No webhook sender in this suite: it wakes on every commit, and its claims would count
+    // among a request's own queries (the query-count regression below).
+    t = await createTestApp({ WEBHOOK_DELIVERY: 'false' });
     a = await scimCompany(t);
     b = await scimCompany(t);
     scimA = scimClient(t, a.scimToken);
