@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CompanyId, rawQuery, sqlPlaceholders } from '@app/common';
 import { EventSignals } from './event-signals';
-import { PlatformEvent } from './event-types';
+import { PlatformEvent, platformEventOf, StoredEventRow } from './event-types';
 
 /** A feed query (CONTRACT.md "Platform API"). */
 export interface FeedQuery {
@@ -20,15 +20,9 @@ export interface FeedPage {
   nextCursor: string;
 }
 
-interface EventRow {
+interface EventRow extends StoredEventRow {
   position: number | string;
   txid: number | string;
-  id: string;
-  companyId: string;
-  type: string;
-  sequence: number | string;
-  occurredAt: number | string;
-  data: string;
 }
 
 const COLUMNS = `"position", "txid", "id", "companyId", "type", "sequence", "occurredAt", "data"`;
@@ -74,12 +68,12 @@ export class EventFeedService {
       const rows = await rawQuery<EventRow>(
         this.dataSource,
         `SELECT ${COLUMNS} FROM "events" WHERE ${where.join(' AND ')}
-          ORDER BY "txid", "position" LIMIT $${parameters.length}`,
+          ORDER BY ${postgres ? '"txid", ' : ''}"position" LIMIT $${parameters.length}`,
         parameters,
       );
       const last = rows[rows.length - 1];
       return {
-        data: rows.map(eventView),
+        data: rows.map(platformEventOf),
         nextCursor: last
           ? encode(`p.${last.txid}.${last.position}`)
           : encode(`p.${after.txid}.${after.position}`),
@@ -103,7 +97,7 @@ export class EventFeedService {
       );
       const last = rows[rows.length - 1];
       return {
-        data: rows.map(eventView),
+        data: rows.map(platformEventOf),
         nextCursor: encode(`c.${last ? last.sequence : after}`),
       };
     });
@@ -134,17 +128,6 @@ export class EventFeedService {
     where.push(`"type" IN (${sqlPlaceholders(types.length, parameters.length + 1)})`);
     parameters.push(...types);
   }
-}
-
-function eventView(row: EventRow): PlatformEvent {
-  return {
-    id: row.id,
-    type: row.type as PlatformEvent['type'],
-    companyId: row.companyId,
-    occurredAt: new Date(Number(row.occurredAt)).toISOString(),
-    sequence: Number(row.sequence),
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
 }
 
 function encode(cursor: string): string {

@@ -33,5 +33,27 @@ export interface PlatformEvent {
   data: Record<string, unknown>;
 }
 
+/** An `events` row as both engines read it back raw (bigints as strings on PostgreSQL). */
+export interface StoredEventRow {
+  id: string;
+  type: string;
+  companyId: string;
+  occurredAt: number | string;
+  sequence: number | string;
+  data: string;
+}
+
+/** The event a stored row holds, as the feeds answer it and webhooks deliver it. */
+export function platformEventOf(row: StoredEventRow): PlatformEvent {
+  return {
+    id: row.id,
+    type: row.type as PlatformEvent['type'],
+    companyId: row.companyId,
+    occurredAt: new Date(Number(row.occurredAt)).toISOString(),
+    sequence: Number(row.sequence),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
 /** Ids per `group.members_added` / `group.members_removed` event (CONTRACT.md). */
 export const MAX_IDS_PER_MEMBERSHIP_EVENT = 1000;

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig, MetricsService, rawQuery, rawReturning } from '@app/common';
 import { EventSignals } from '../event-signals';
-import { PlatformEvent } from '../event-types';
+import { PlatformEvent, platformEventOf, StoredEventRow } from '../event-types';
 import { AttemptResult } from './webhook-sender';
 import { signingSecrets, WebhookTransport } from './webhook-transport';
 
@@ -20,19 +20,13 @@ interface Claimed {
   attempts: number | string;
 }
 
-interface DeliveryRow {
+interface DeliveryRow extends StoredEventRow {
   url: string;
   secret: string;
   previousSecret: string | null;
   previousSecretExpiresAt: number | string | null;
   enabled: boolean | number;
   status: string;
-  id: string;
-  type: string;
-  companyId: string;
-  occurredAt: number | string;
-  sequence: number | string;
-  data: string;
 }
 
 /**
@@ -108,7 +102,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     if (!this.config.webhooks.deliver) return;
     this.stopped = false;
-    this.unsubscribe = this.signals.subscribe(() => this.kick());
+    this.unsubscribe = this.signals.subscribe(() => this.kick(), 'deliveries');
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
     this.kick();
@@ -194,14 +188,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       [claimed.endpointId, claimed.eventId],
     );
     if (!row) return; // the endpoint or the event is gone (deleted, pruned): nothing to send
-    const event: PlatformEvent = {
-      id: row.id,
-      type: row.type as PlatformEvent['type'],
-      companyId: row.companyId,
-      occurredAt: new Date(Number(row.occurredAt)).toISOString(),
-      sequence: Number(row.sequence),
-      data: JSON.parse(row.data) as Record<string, unknown>,
-    };
+    const event = platformEventOf(row);
     const startedAt = Date.now();
     const result = await this.transport.sender.send(
       row.url,
