@@ -12,6 +12,8 @@ export function startServer({ users, groupSizes, port, barePort, env = {} }) {
     const child = spawn(
       process.execPath,
       [
+        // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profiles": where the time goes.
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
         '-r',
         'ts-node/register/transpile-only',
         '-r',

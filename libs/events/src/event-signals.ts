@@ -2,10 +2,16 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { Client } from 'pg';
 import { AppConfig } from '@app/common';
 
-/** The PostgreSQL channel every commit with events notifies (its payload: the company id). */
+/**
+ * The PostgreSQL channel every commit with events notifies. Its payload: the company id,
+ * after `deliveries:` when the commit queued webhook deliveries, else after `events:`.
+ */
 export const EVENTS_CHANNEL = 'scim_events';
+export const DELIVERIES_QUEUED = 'deliveries:';
 
 type Listener = () => void;
+/** Who listens for what: every commit with events (the long polls), or only those that queued deliveries (the sender). */
+export type SignalKind = 'events' | 'deliveries';
 
 /**
  * "An event committed": what wakes the webhook sender and the feeds' long polls right after
@@ -16,7 +22,10 @@ type Listener = () => void;
 @Injectable()
 export class EventSignals implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EventSignals.name);
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners: Record<SignalKind, Set<Listener>> = {
+    events: new Set(),
+    deliveries: new Set(),
+  };
   private client?: Client;
   private closed = false;
   private reconnect?: NodeJS.Timeout;
@@ -31,7 +40,7 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
     this.closed = true;
     clearTimeout(this.reconnect);
     // Long polls answer now rather than hold the shutdown for up to 30 s.
-    this.emit();
+    this.emit(false);
     await this.client?.end().catch(() => undefined);
   }
 
@@ -39,15 +48,20 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
     return this.closed;
   }
 
-  /** Wakes everyone waiting (called by the outbox after its commit, and by NOTIFY). */
-  emit(): void {
-    for (const listener of [...this.listeners]) listener();
+  /**
+   * Events committed (called by the outbox after its commit, and by NOTIFY); `deliveries`:
+   * and the commit queued webhook deliveries. Most commits queue none (no endpoint wants
+   * their events), and then the sender is not woken for a claim that would find nothing.
+   */
+  emit(deliveries: boolean): void {
+    for (const listener of [...this.listeners.events]) listener();
+    if (deliveries) for (const listener of [...this.listeners.deliveries]) listener();
   }
 
-  /** Calls `listener` on every signal until the returned function is called. */
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Calls `listener` on every signal of that kind until the returned function is called. */
+  subscribe(listener: Listener, kind: SignalKind = 'events'): () => void {
+    this.listeners[kind].add(listener);
+    return () => this.listeners[kind].delete(listener);
   }
 
   /** Resolves at the next signal, or after `ms`. */
@@ -77,7 +91,9 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
       // Until then the sender and the long polls fall back to their short polls.
       this.reconnect = setTimeout(() => void this.listen(), 1000);
     };
-    client.on('notification', () => this.emit());
+    client.on('notification', (message) =>
+      this.emit(message.payload?.startsWith(DELIVERIES_QUEUED) ?? false),
+    );
     client.on('error', (error) => retry(error.message));
     client.on('end', () => retry('connection closed'));
     this.client = client;
@@ -85,7 +101,7 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       // Anything that committed while we were not listening is found by the next read.
-      this.emit();
+      this.emit(true);
     } catch (error) {
       retry((error as Error).message);
     }

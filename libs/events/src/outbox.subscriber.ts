@@ -24,7 +24,8 @@ import {
  */
 @Injectable()
 export class OutboxSubscriber implements EntitySubscriberInterface {
-  private readonly wrote = new WeakSet<object>();
+  /** Transactions that wrote events, and whether they queued deliveries, until they end. */
+  private readonly wrote = new WeakMap<object, { deliveriesQueued: boolean }>();
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -40,14 +41,15 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     const events = outboxToCommit(event.queryRunner);
     if (events.length === 0) return;
-    await writePendingEvents(event.manager, events);
-    this.wrote.add(event.queryRunner);
+    this.wrote.set(event.queryRunner, await writePendingEvents(event.manager, events));
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
     if (depthOf(event.queryRunner) === 0) forgetTransactionCause(event.queryRunner);
-    if (!this.wrote.delete(event.queryRunner)) return;
-    this.signals.emit();
+    const wrote = this.wrote.get(event.queryRunner);
+    if (!wrote) return;
+    this.wrote.delete(event.queryRunner);
+    this.signals.emit(wrote.deliveriesQueued);
   }
 
   beforeTransactionRollback(event: TransactionRollbackEvent): void {

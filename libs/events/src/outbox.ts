@@ -1,7 +1,8 @@
+import type { Database, Statement } from 'better-sqlite3';
 import { EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, rawQuery, sqlPlaceholders, transactionCause } from '@app/common';
-import { EVENTS_CHANNEL } from './event-signals';
+import { CompanyId, rawQuery, transactionCause } from '@app/common';
+import { DELIVERIES_QUEUED, EVENTS_CHANNEL } from './event-signals';
 import { EventType, MAX_IDS_PER_MEMBERSHIP_EVENT } from './event-types';
 
 /** An event recorded in a transaction, written when that transaction commits. */
@@ -175,11 +176,12 @@ const CHUNK = 500;
  * the events inserted, a delivery queued for every enabled webhook endpoint that wants each,
  * and, on PostgreSQL, a NOTIFY that other instances receive once the commit is done. On
  * PostgreSQL all of it is one statement: one round trip per company a transaction touched.
+ * Answers whether any delivery was queued (the sender need not wake for the others).
  */
 export async function writePendingEvents(
   manager: EntityManager,
   events: PendingEvent[],
-): Promise<void> {
+): Promise<{ deliveriesQueued: boolean }> {
   const byCompany = new Map<CompanyId, PendingEvent[]>();
   for (const event of events) {
     const list = byCompany.get(event.companyId) ?? [];
@@ -188,13 +190,17 @@ export async function writePendingEvents(
   }
   const postgres = manager.connection.options.type === 'postgres';
   const now = Date.now();
+  let deliveriesQueued = false;
   for (const [companyId, list] of byCompany) {
     for (let i = 0; i < list.length; i += CHUNK) {
       const chunk = list.slice(i, i + CHUNK);
-      if (postgres) await writePostgres(manager, companyId, chunk, now);
-      else await writeSqlite(manager, companyId, chunk, now);
+      const queued = postgres
+        ? await writePostgres(manager, companyId, chunk, now)
+        : await writeSqlite(manager, companyId, chunk, now);
+      deliveriesQueued ||= queued;
     }
   }
+  return { deliveriesQueued };
 }
 
 const ADVANCE_COUNTER = `INSERT INTO "event_counters" ("companyId", "lastSequence") VALUES ($1, $2)
@@ -219,15 +225,18 @@ queued AS (
   INSERT INTO "webhook_deliveries"
     ("endpointId", "eventId", "companyId", "sequence", "state", "attempts", "nextAttemptAt", "createdAt")
   SELECT w."id", e."id", $1, e."sequence", 'pending', 0, $4, $4
-    FROM e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', 'true')})
-SELECT pg_notify('${EVENTS_CHANNEL}', $1)`;
+    FROM e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', 'true')}
+  RETURNING 1)
+SELECT pg_notify('${EVENTS_CHANNEL}',
+         CASE WHEN EXISTS (SELECT 1 FROM queued) THEN '${DELIVERIES_QUEUED}' ELSE 'events:' END || $1),
+       EXISTS (SELECT 1 FROM queued) AS "queued"`;
 
 async function writePostgres(
   manager: EntityManager,
   companyId: CompanyId,
   events: PendingEvent[],
   now: number,
-): Promise<void> {
+): Promise<boolean> {
   const rows = events.map((event, index) => ({
     ordinal: index + 1,
     id: event.id,
@@ -235,40 +244,77 @@ async function writePostgres(
     occurredAt: event.occurredAt,
     data: JSON.stringify(event.data),
   }));
-  await rawQuery(manager, WRITE_POSTGRES, [companyId, events.length, JSON.stringify(rows), now]);
+  const [result] = await rawQuery<{ queued: boolean }>(manager, WRITE_POSTGRES, [
+    companyId,
+    events.length,
+    JSON.stringify(rows),
+    now,
+  ]);
+  return result.queued;
 }
 
-const QUEUE_SQLITE = `INSERT INTO "webhook_deliveries"
-    ("endpointId", "eventId", "companyId", "sequence", "state", "attempts", "nextAttemptAt", "createdAt")
-  SELECT w."id", e."id", e."companyId", e."sequence", 'pending', 0, $4, $4
-    FROM "events" e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', '1')}
-   WHERE e."companyId" = $1 AND e."sequence" BETWEEN $2 AND $3`;
+/**
+ * SQLite: the commit hook runs while this transaction holds the one connection (its turn, see
+ * serializeSqliteTransactions), so its statements go straight to better-sqlite3, prepared once
+ * per connection and run synchronously, without TypeORM's per-statement work: with SQLite's one
+ * writer, every microsecond of a commit is taken from every other write's throughput.
+ */
+interface SqliteOutboxStatements {
+  advance: Statement;
+  insert: Statement;
+  queue: Statement;
+}
+const sqliteStatements = new WeakMap<object, SqliteOutboxStatements>();
+
+function sqliteOutbox(manager: EntityManager): SqliteOutboxStatements {
+  const db = (manager.connection.driver as unknown as { databaseConnection: Database })
+    .databaseConnection;
+  let statements = sqliteStatements.get(db);
+  if (!statements) {
+    statements = {
+      advance: db.prepare(
+        `INSERT INTO "event_counters" ("companyId", "lastSequence") VALUES (@companyId, @count)
+           ON CONFLICT ("companyId") DO UPDATE SET "lastSequence" = "lastSequence" + @count
+           RETURNING "lastSequence"`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO "events" ("id", "companyId", "type", "sequence", "occurredAt", "data")
+         VALUES (@id, @companyId, @type, @sequence, @occurredAt, @data)`,
+      ),
+      queue: db.prepare(
+        `INSERT INTO "webhook_deliveries"
+           ("endpointId", "eventId", "companyId", "sequence", "state", "attempts", "nextAttemptAt", "createdAt")
+         SELECT w."id", e."id", e."companyId", e."sequence", 'pending', 0, @now, @now
+           FROM "events" e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', '1').replace('$1', '@companyId')}
+          WHERE e."companyId" = @companyId AND e."sequence" BETWEEN @first AND @last`,
+      ),
+    };
+    sqliteStatements.set(db, statements);
+  }
+  return statements;
+}
 
 async function writeSqlite(
   manager: EntityManager,
   companyId: CompanyId,
   events: PendingEvent[],
   now: number,
-): Promise<void> {
-  const [counter] = await rawQuery<{ lastSequence: number | string }>(manager, ADVANCE_COUNTER, [
-    companyId,
-    events.length,
-  ]);
-  const last = Number(counter.lastSequence);
-  const first = last - events.length + 1;
-  const columns = 6;
-  await rawQuery(
-    manager,
-    `INSERT INTO "events" ("id", "companyId", "type", "sequence", "occurredAt", "data")
-     VALUES ${events.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`).join(', ')}`,
-    events.flatMap((event, index) => [
-      event.id,
+): Promise<boolean> {
+  const statements = sqliteOutbox(manager);
+  const { lastSequence } = statements.advance.get({ companyId, count: events.length }) as {
+    lastSequence: number;
+  };
+  const first = lastSequence - events.length + 1;
+  events.forEach((event, index) =>
+    statements.insert.run({
+      id: event.id,
       companyId,
-      event.type,
-      first + index,
-      event.occurredAt,
-      JSON.stringify(event.data),
-    ]),
+      type: event.type,
+      sequence: first + index,
+      occurredAt: event.occurredAt,
+      data: JSON.stringify(event.data),
+    }),
   );
-  await rawQuery(manager, QUEUE_SQLITE, [companyId, first, last, now]);
+  const queued = statements.queue.run({ companyId, first, last: lastSequence, now });
+  return queued.changes > 0;
 }

@@ -104,7 +104,7 @@ export class WebhookEndpointsService {
     await this.record('webhook_endpoint.updated', actor, id, {
       ...Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)),
     });
-    if (dto.enabled === true) this.signals.emit();
+    if (dto.enabled === true) this.signals.emit(true); // its queue resumes now
     return endpointView(updated);
   }
 

@@ -54,10 +54,14 @@ export class EventsAndWebhooks1733000000000 implements MigrationInterface {
         isUnique: true,
       }),
     );
-    await queryRunner.createIndex(
-      'events',
-      new TableIndex({ name: 'IX_events_feed', columnNames: ['txid', 'position'] }),
-    );
+    // The platform feed's order on PostgreSQL. SQLite walks the rowid (txid is always 0 there),
+    // and an index it never reads would only add a page to every commit.
+    if (postgres) {
+      await queryRunner.createIndex(
+        'events',
+        new TableIndex({ name: 'IX_events_feed', columnNames: ['txid', 'position'] }),
+      );
+    }
     await queryRunner.createIndex(
       'events',
       new TableIndex({ name: 'IX_events_occurred', columnNames: ['occurredAt'] }),
