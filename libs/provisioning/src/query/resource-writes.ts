@@ -4,7 +4,12 @@ import { ScimError } from '@app/scim-protocol';
 import { isUniqueViolation } from './database';
 import { PageAnchors } from './page-anchors';
 
-/** Keeps a company's resource count exact, in the caller's transaction. */
+/**
+ * Keeps a company's resource count exact, in the caller's transaction. Call it last: on
+ * PostgreSQL the company's count row stays locked until the commit, so every write of the
+ * company queues on it; taken at the end, a write waits only for the others' commits, not for
+ * their access and member work too.
+ */
 export async function adjustResourceCount(
   manager: EntityManager,
   companyId: CompanyId,

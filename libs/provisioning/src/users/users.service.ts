@@ -123,8 +123,8 @@ export class UsersService {
         user.updatedAt,
       ]);
       await this.writeEmails(manager, user);
-      await adjustResourceCount(manager, companyId, 'users', 1);
       await this.syncMember(manager, user);
+      await adjustResourceCount(manager, companyId, 'users', 1); // last: see adjustResourceCount
       recordEvent(manager, companyId, 'user.created', userEventData(manager, user));
       return user;
     });
