@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.argv[2] ?? '');
 const DURATION = Number(process.env.DURATION ?? 8);
-const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const USERS = 10_000;
 const PORT = 3100;
 const BARE_PORT = 3101;
@@ -83,7 +83,9 @@ async function measure(tree, engine, variant) {
     'content-type': 'application/scim+json',
   });
   try {
-    const bare = await load('bare', { url: `http://127.0.0.1:${BARE_PORT}/bare` });
+    // The bare route before and after the writes, averaged: on a shared machine one
+    // measurement of it can swing by a third.
+    const bareBefore = await load('bare', { url: `http://127.0.0.1:${BARE_PORT}/bare` });
     let created = 0;
     const post = await load('POST /Users', {
       url: base,
@@ -147,6 +149,8 @@ async function measure(tree, engine, variant) {
     });
     const addMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (add.status !== 204) throw new Error(`10,000-member add: HTTP ${add.status}`);
+    const bareAfter = await load('bare', { url: `http://127.0.0.1:${BARE_PORT}/bare` });
+    const bare = { rps: Math.round((bareBefore.rps + bareAfter.rps) / 2) };
     const row = {
       tree: tree === root ? 'with the outbox' : 'before the outbox',
       engine,
@@ -185,6 +189,31 @@ for (const engine of pg ? ['sqlite', 'postgres'] : ['sqlite']) {
   }
 }
 receiver.close();
+
+// The median of the rounds, per engine, tree and variant: what RESULTS.md quotes.
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const summary = [];
+for (const row of rows) {
+  const same = (r) => r.engine === row.engine && r.tree === row.tree && r.variant === row.variant;
+  if (summary.some(same)) continue;
+  const group = rows.filter(same);
+  const of = (key) => median(group.map((r) => r[key]));
+  summary.push({
+    engine: row.engine,
+    tree: row.tree,
+    variant: row.variant,
+    rounds: group.length,
+    postRatio: of('postRatio'),
+    patchRatio: of('patchRatio'),
+    post: of('post'),
+    patch: of('patch'),
+    add10000Ms: of('add10000Ms'),
+  });
+}
+console.table(summary);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'outbox.json'),
@@ -196,6 +225,7 @@ writeFileSync(
       durationSeconds: DURATION,
       connections: 10,
       webhookDeliveries: received,
+      summary,
       rows,
     },
     null,
