@@ -35,12 +35,17 @@ export function startServer({ users, groupSizes, port, barePort, env = {} }) {
       },
     );
     let buffer = '';
-    child.stdout.on('data', (chunk) => {
+    const ready = (chunk) => {
       buffer += chunk;
       const complete = buffer.split('\n').slice(0, -1);
-      const line = complete.find((l) => l.startsWith('{'));
-      if (line) done({ child, info: JSON.parse(line) });
-    });
+      const line = complete.find((l) => l.startsWith('{"ready":true'));
+      if (!line) return;
+      // What the server logs from here on (BENCH_LOG_LEVEL=log) is read and dropped.
+      child.stdout.off('data', ready);
+      child.stdout.resume();
+      done({ child, info: JSON.parse(line) });
+    };
+    child.stdout.on('data', ready);
     child.on('exit', (code) => fail(new Error(`server exited ${code}`)));
   });
 }

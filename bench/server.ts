@@ -37,7 +37,8 @@ async function main() {
   const config = loadConfig({
     ...process.env,
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'error',
+    // BENCH_LOG_LEVEL=log measures with the request log on (what production runs).
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
     PORT: process.env.PORT ?? '0',
     // Throughput is measured here, not throttling: no rate limit (the isolation benchmark's
     // flood sets one).

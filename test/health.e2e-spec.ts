@@ -59,9 +59,7 @@ describe('request log', () => {
         .post('/Users', oktaUser({ userName: 'body.person@example.com', password: 'pw-in-body' }))
         .set('X-Request-Id', 'req-log-000002')
         .expect(201);
-      const entries = t.logger.lines
-        .filter((line) => line.startsWith('log {"event":"request"'))
-        .map((line) => JSON.parse(line.slice('log '.length, line.lastIndexOf('}') + 1)));
+      const entries = t.logger.entries().filter((entry) => entry.event === 'request');
       const list = entries.find((entry) => entry.requestId === 'req-log-000001');
       expect(list).toMatchObject({
         method: 'GET',

@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,32 +7,24 @@ import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig, signAdminJwt } from '@app/common';
 import { createApp } from '../../apps/scim-server/src/bootstrap';
 
-/** Every line the app logged, so tests can assert that no secret ever reaches a log. */
-export class CapturingLogger implements LoggerService {
+/**
+ * Every line the service logged (pino's JSON lines), so tests can assert that no secret ever
+ * reaches a log. One per test file: the service's pino logger is one per process (nestjs-pino
+ * keeps its root logger in the module), so every app a file starts writes here.
+ */
+export class CapturingLogger {
   readonly lines: string[] = [];
-  private record(level: string, message: unknown, rest: unknown[]) {
-    this.lines.push(
-      `${level} ${[message, ...rest].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ')}`,
-    );
-  }
-  log(message: unknown, ...rest: unknown[]) {
-    this.record('log', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]) {
-    this.record('error', message, rest);
+  write(line: string): void {
+    this.lines.push(line.trimEnd());
     // Errors stay visible in the test output.
-    console.error(message, ...rest);
+    if ((JSON.parse(line) as { level: number }).level >= 50) console.error(line.trimEnd());
   }
-  warn(message: unknown, ...rest: unknown[]) {
-    this.record('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]) {
-    this.record('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]) {
-    this.record('verbose', message, rest);
+  /** The lines as objects. */
+  entries(): ReturnType<typeof JSON.parse>[] {
+    return this.lines.map((line) => JSON.parse(line));
   }
 }
+const capture = new CapturingLogger();
 
 export interface TestApp {
   app: INestApplication;
@@ -65,7 +57,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });
-  const logger = new CapturingLogger();
+  const logger = capture;
   const app = await createApp(config, logger);
   await app.init();
   return {

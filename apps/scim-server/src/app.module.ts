@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import {
   AdminAuthModule,
   AppConfig,
   AppConfigModule,
   DatabaseModule,
   HttpExceptionFilter,
+  loggerModuleParams,
   ObservabilityModule,
   RateLimitModule,
 } from '@app/common';
@@ -24,12 +27,16 @@ import { OpenApiController } from './openapi/openapi.controller';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass their own validated config. */
-  static forRoot(config?: AppConfig): DynamicModule {
+  /** The whole service; tests pass their own validated config and a destination for its logs. */
+  static forRoot(config?: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (appConfig: AppConfig) => loggerModuleParams(appConfig, logDestination),
+        }),
         DatabaseModule,
         EventsModule,
         ScheduleModule.forRoot(),

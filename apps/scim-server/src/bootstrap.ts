@@ -1,11 +1,13 @@
-import { ConsoleLogger, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import {
   AdminJwtService,
   AppConfig,
@@ -16,34 +18,31 @@ import {
   verifiedAdminSubject,
   MetricsService,
   requestIdMiddleware,
-  requestObserver,
+  requestLog,
+  requestMetrics,
 } from '@app/common';
 import { platformCredentialKey } from '@app/events';
 import { scimCredentialKey } from '@app/tokens';
 import { AppModule } from './app.module';
 import { GracefulShutdown } from './graceful-shutdown';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Builds the application exactly as production runs it; used by main.ts and the tests. */
+/**
+ * Builds the application exactly as production runs it; used by main.ts and the tests (which
+ * pass a `logDestination` to read every line the service logs).
+ */
 export async function createApp(
   config: AppConfig,
-  logger?: LoggerService,
+  logDestination?: DestinationStream,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    // Structured JSON lines in production (one object per line: timestamp, level, context,
-    // message), readable colours elsewhere.
-    logger:
-      logger ??
-      new ConsoleLogger({
-        json: config.nodeEnv === 'production',
-        // One line per entry in development too (the request log's objects included).
-        compact: true,
-        breakLength: Infinity,
-        logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-      }),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, logDestination),
+    // Nest's own lines wait for the pino logger (LoggerModule) and then go through it too.
+    { bodyParser: false, bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  // Nest flushes what it buffered in app.listen(), which main.ts does not call (it listens on
+  // the HTTP server itself, to say in one line why a port cannot be had).
+  app.flushLogs();
   applyServerTimeouts(app.getHttpServer() as Server, config);
   app.disable('x-powered-by');
   // Ahead of the handlers, so that shutdown waits for every request the server has taken.
@@ -76,7 +75,8 @@ export async function createApp(
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(requestObserver(app.get(MetricsService)));
+  app.use(requestMetrics(app.get(MetricsService)));
+  app.use(requestLog((await app.resolve(PinoLogger)).logger));
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

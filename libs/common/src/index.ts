@@ -28,6 +28,7 @@ export * from './http/operation-outcomes';
 export * from './http/redaction';
 export * from './auth/owner-rule';
 export * from './http/rate-limits';
+export * from './observability/logging';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';
 export * from './observability/request-log';
