@@ -67,15 +67,14 @@ export class PlatformFeedQuery extends CompanyFeedQuery {
   companyId?: string;
 }
 
-export class CreateWebhookEndpointDto {
-  @IsString({ message: 'url must be an https URL' })
-  @Length(1, 2048, { message: 'url must be an https URL of at most 2048 characters' })
-  url: string;
-
+/** What an endpoint says besides its URL (create and change alike): which events, whose, a note. */
+class WebhookEndpointScope {
   /** The event types to deliver; absent or null: every type. */
   @IsOptional()
   @IsArray({ message: EVENT_TYPES_MESSAGE })
-  @ArrayMinSize(1, { message: 'eventTypes must list at least one type (omit it for every type)' })
+  @ArrayMinSize(1, {
+    message: 'eventTypes must list at least one type (omit it, or null, for every type)',
+  })
   @ArrayMaxSize(EVENT_TYPES.length, { message: EVENT_TYPES_MESSAGE })
   @IsIn(EVENT_TYPES, { each: true, message: EVENT_TYPES_MESSAGE })
   eventTypes?: string[] | null;
@@ -91,27 +90,17 @@ export class CreateWebhookEndpointDto {
   description?: string | null;
 }
 
-export class UpdateWebhookEndpointDto {
+export class CreateWebhookEndpointDto extends WebhookEndpointScope {
+  @IsString({ message: 'url must be an https URL' })
+  @Length(1, 2048, { message: 'url must be an https URL of at most 2048 characters' })
+  url: string;
+}
+
+export class UpdateWebhookEndpointDto extends WebhookEndpointScope {
   @IsOptional()
   @IsString({ message: 'url must be an https URL' })
   @Length(1, 2048, { message: 'url must be an https URL of at most 2048 characters' })
   url?: string;
-
-  @IsOptional()
-  @IsArray({ message: EVENT_TYPES_MESSAGE })
-  @ArrayMinSize(1, { message: 'eventTypes must list at least one type (null for every type)' })
-  @ArrayMaxSize(EVENT_TYPES.length, { message: EVENT_TYPES_MESSAGE })
-  @IsIn(EVENT_TYPES, { each: true, message: EVENT_TYPES_MESSAGE })
-  eventTypes?: string[] | null;
-
-  @IsOptional()
-  @Matches(COMPANY_ID_PATTERN, { message: 'companyId must be a company id' })
-  companyId?: string | null;
-
-  @IsOptional()
-  @IsString({ message: 'description must be a string of at most 500 characters' })
-  @MaxLength(500, { message: 'description must be a string of at most 500 characters' })
-  description?: string | null;
 
   /** false stops deliveries (events still queue); true resumes the queue, also of a failing endpoint. */
   @IsOptional()
