@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deactivations, median, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const trees = process.argv.slice(2, 4).map((tree) => resolve(tree));
@@ -20,10 +21,6 @@ const env = {
   ADMIN_JWT_SECRET: process.env.ADMIN_JWT_SECRET ?? randomBytes(48).toString('base64url'),
 };
 
-const patchOp = (...Operations) => ({
-  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-  Operations,
-});
 const rps = async (options) =>
   Math.round(
     (await autocannon({ connections: 10, duration: DURATION, ...options })).requests.average,
@@ -60,41 +57,8 @@ async function measure(tree) {
         },
       ],
     });
-    let created = 0;
-    const post = await rps({
-      url,
-      requests: [
-        {
-          setupRequest: (r) => ({
-            ...r,
-            method: 'POST',
-            path: '/api/scim/v2/Users',
-            headers,
-            body: JSON.stringify({
-              schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-              userName: `compare${created++}@bench.example.com`,
-              emails: [{ value: `compare${created}@bench.example.com`, primary: true }],
-              active: true,
-            }),
-          }),
-        },
-      ],
-    });
-    let next = 0;
-    const patch = await rps({
-      url,
-      requests: [
-        {
-          setupRequest: (r) => ({
-            ...r,
-            method: 'PATCH',
-            path: `/api/scim/v2/Users/${info.sampleIds[next++ % info.sampleIds.length]}`,
-            headers,
-            body: JSON.stringify(patchOp({ op: 'replace', path: 'active', value: next % 2 === 0 })),
-          }),
-        },
-      ],
-    });
+    const post = await rps({ url, requests: userCreations('compare', () => headers) });
+    const patch = await rps({ url, requests: deactivations(info.sampleIds, () => headers) });
     const bareAfter = await rps({ url: 'http://127.0.0.1:3101/bare' });
     const bare = (bareBefore + bareAfter) / 2;
     const ratio = (value) => +(value / bare).toFixed(3);
@@ -125,7 +89,6 @@ for (let round = 0; round < ROUNDS; round++) {
     machine = result.machine;
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const summary = trees.map((tree) => {
   const mine = rows.filter((row) => row.tree === tree);
   const of = (key) => median(mine.map((row) => row[key]));

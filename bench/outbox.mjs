@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deactivations, median, patchOp, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.argv[2] ?? '');
@@ -30,11 +31,6 @@ const receiver = createServer((request, response) => {
 });
 await new Promise((ready) => receiver.listen(0, '127.0.0.1', ready));
 const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
-
-const patchOp = (...Operations) => ({
-  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-  Operations,
-});
 
 async function load(name, options) {
   const result = await autocannon({ connections: 10, duration: DURATION, ...options });
@@ -86,43 +82,13 @@ async function measure(tree, engine, variant) {
     // The bare route before and after the writes, averaged: on a shared machine one
     // measurement of it can swing by a third.
     const bareBefore = await load('bare', { url: `http://127.0.0.1:${BARE_PORT}/bare` });
-    let created = 0;
     const post = await load('POST /Users', {
       url: base,
-      requests: [
-        {
-          setupRequest: (r) => ({
-            ...r,
-            method: 'POST',
-            path: '/api/scim/v2/Users',
-            headers: headers(),
-            body: JSON.stringify({
-              schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-              userName: `outbox${created++}@bench.example.com`,
-              name: { givenName: 'New', familyName: 'Person' },
-              emails: [
-                { value: `outbox${created}@bench.example.com`, type: 'work', primary: true },
-              ],
-              active: true,
-            }),
-          }),
-        },
-      ],
+      requests: userCreations('outbox', headers),
     });
-    let next = 0;
     const patch = await load('PATCH deactivate', {
       url: base,
-      requests: [
-        {
-          setupRequest: (r) => ({
-            ...r,
-            method: 'PATCH',
-            path: `/api/scim/v2/Users/${info.sampleIds[next++ % info.sampleIds.length]}`,
-            headers: headers(),
-            body: JSON.stringify(patchOp({ op: 'replace', path: 'active', value: next % 2 === 0 })),
-          }),
-        },
-      ],
+      requests: deactivations(info.sampleIds, headers),
     });
     const group = await fetch(`${base}/Groups`, {
       method: 'POST',
@@ -191,10 +157,6 @@ for (const engine of pg ? ['sqlite', 'postgres'] : ['sqlite']) {
 receiver.close();
 
 // The median of the rounds, per engine, tree and variant: what RESULTS.md quotes.
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 const summary = [];
 for (const row of rows) {
   const same = (r) => r.engine === row.engine && r.tree === row.tree && r.variant === row.variant;

@@ -4,6 +4,7 @@
 // Durations are short so the whole run fits in a few minutes on 2 cores; see RESULTS.md.
 import autocannon from 'autocannon';
 import { machineInfo, startServer } from './bench-server.mjs';
+import { deactivations, patchOp, userCreations } from './scenarios.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +48,6 @@ async function timed(name, method, path, token, body) {
   if (response.status >= 300) throw new Error(`${name}: HTTP ${response.status}`);
   return { name, ms: Math.round(ms * 10) / 10 };
 }
-
-const patchOp = (...Operations) => ({
-  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-  Operations,
-});
 
 async function runDataset(users) {
   const groupSizes = users >= 100_000 ? [100, 10_000, 100_000] : [100, 10_000];
@@ -108,52 +104,13 @@ async function runDataset(users) {
         headers: authOf(),
       }),
     );
-    let created = 0;
     rows.push(
-      await load('POST /Users', {
-        url: base,
-        requests: [
-          {
-            setupRequest: (r) => ({
-              ...r,
-              method: 'POST',
-              path: '/api/scim/v2/Users',
-              headers: authOf(),
-              body: JSON.stringify({
-                schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-                userName: `new${created++}-${users}@bench.example.com`,
-                name: { givenName: 'New', familyName: 'Person' },
-                emails: [
-                  {
-                    value: `new${created}-${users}@bench.example.com`,
-                    type: 'work',
-                    primary: true,
-                  },
-                ],
-                active: true,
-              }),
-            }),
-          },
-        ],
-      }),
+      await load('POST /Users', { url: base, requests: userCreations(`new-${users}-`, authOf) }),
     );
-    let next = 0;
     rows.push(
       await load('PATCH /Users/{id} deactivate', {
         url: base,
-        requests: [
-          {
-            setupRequest: (r) => ({
-              ...r,
-              method: 'PATCH',
-              path: `/api/scim/v2/Users/${info.sampleIds[next++ % info.sampleIds.length]}`,
-              headers: authOf(),
-              body: JSON.stringify(
-                patchOp({ op: 'replace', path: 'active', value: next % 2 === 0 }),
-              ),
-            }),
-          },
-        ],
+        requests: deactivations(info.sampleIds, authOf),
       }),
     );
 
