@@ -221,7 +221,7 @@ describe('crash safety and graceful shutdown (a real process)', () => {
     // No new connection after the signal.
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
     expect(server.output()).toMatch(
-      /SIGTERM: \d+ request\(s\) in flight drained in \d+ ms, schedule stopped, provisioning log flushed, readers closed; closing the database/,
+      /SIGTERM: \d+ request\(s\) in flight drained in \d+ ms, schedule and webhook sender stopped, provisioning log flushed, readers closed; closing the database/,
     );
     expect(server.output()).not.toMatch(/could not write .* provisioning log entries/);
 

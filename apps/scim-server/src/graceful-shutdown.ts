@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { CompanyScans } from '@app/common';
+import { WebhookDeliveryWorker } from '@app/events';
 import { ReconciliationScheduler } from '@app/reconciliation';
 import { ProvisioningLogService } from '@app/sync-status';
 
@@ -12,7 +13,8 @@ export const DRAIN_TIMEOUT_MS = 25_000;
 /**
  * SIGTERM (or app.close()) in a fixed order, before Nest closes anything: stop taking
  * connections and let the requests in flight finish (each commits and is answered), stop the
- * reconciliation schedule and wait for a tick in progress, flush the provisioning log; only
+ * reconciliation schedule and wait for a tick in progress, stop the webhook sender and wait for
+ * the attempts in flight, flush the provisioning log; only
  * then do Nest's shutdown hooks close the database. Nest runs its own hooks module by module,
  * deepest first, which would close the database before a shallower module's flush: hence one
  * place that owns the order.
@@ -27,6 +29,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly scheduler: ReconciliationScheduler,
+    private readonly webhooks: WebhookDeliveryWorker,
     private readonly provisioningLog: ProvisioningLogService,
     private readonly scans: CompanyScans,
   ) {}
@@ -54,13 +57,14 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     }
     await this.drain(this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined);
     await this.scheduler.stop();
+    await this.webhooks.stop();
     await this.provisioningLog.flush();
     // SQLite's readers hold connections of their own: the last connection to close removes
     // the WAL file, and that must be the main one.
     await this.scans.close();
     if (signal) {
       this.logger.log(
-        `${signal}: ${pending} request(s) in flight drained in ${Date.now() - started} ms, schedule stopped, provisioning log flushed, readers closed; closing the database`,
+        `${signal}: ${pending} request(s) in flight drained in ${Date.now() - started} ms, schedule and webhook sender stopped, provisioning log flushed, readers closed; closing the database`,
       );
     }
   }

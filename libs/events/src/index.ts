@@ -12,3 +12,4 @@ export {
   PLATFORM_AUDIT_SCOPE,
 } from './platform/platform-keys.service';
 export { signatureHeader } from './webhooks/webhook-sender';
+export { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';

@@ -52,6 +52,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly instance = `${process.pid}-${uuidv7().slice(-12)}`;
   private readonly inFlight = new Set<Promise<void>>();
   private filling = false;
+  /** The claim round in progress (or the last one, settled). */
+  private claiming: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
   private timer?: NodeJS.Timeout;
@@ -108,12 +110,21 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.kick();
   }
 
-  /** Stops claiming and waits for the attempts in flight (bounded by the HTTP timeout). */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops claiming and waits for the attempts in flight (bounded by the HTTP timeout), each
+   * recorded. GracefulShutdown calls it before the database closes; a claim that outlived it
+   * would fail on a closed pool, and an attempt sent but not recorded is sent again later.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
+    await this.claiming; // a claim round in progress may still start attempts
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   /** Claims and starts what is due, now or as soon as the current claim round ends. */
@@ -124,7 +135,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       return;
     }
     this.filling = true;
-    this.fill()
+    this.claiming = this.fill()
       .catch((error: Error) => this.logger.warn(`webhook claim failed: ${error.message}`))
       .finally(() => {
         this.filling = false;
