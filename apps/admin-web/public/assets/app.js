@@ -184,6 +184,13 @@ function navigate(path) {
   render();
 }
 
+/**
+ * Every page render takes a number; one whose answers arrive after a newer render began stops
+ * there. (Two renders that interleaved, say a company chosen while the first page loaded, each
+ * put their cards in: the page showed everything twice.)
+ */
+let renders = 0;
+
 async function render() {
   for (const link of document.querySelectorAll('[data-link]')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === location.pathname);
@@ -191,6 +198,7 @@ async function render() {
   }
   const root = main();
   if (!sessionStorage.getItem(TOKEN_KEY)) {
+    ++renders;
     root.replaceChildren(
       h('h1', {}, 'SCIM Provisioning'),
       h(
@@ -211,6 +219,7 @@ async function render() {
   }
   const company = currentCompany();
   if (!company) {
+    ++renders; // a page still loading for another company stops there
     const page = location.pathname.endsWith('/sso') ? PAGES.sso : PAGES.scim;
     root.replaceChildren(
       h('h1', {}, page.title),
@@ -232,6 +241,7 @@ async function render() {
 // ---------------------------------------------------------------- the SCIM page
 
 async function renderScim(company) {
+  const generation = ++renders;
   const base = `/api/companies/${encodeURIComponent(company.id)}`;
   const root = main();
   const reload = h('button', { type: 'button', onclick: () => renderScim(company) }, 'Reload');
@@ -266,9 +276,10 @@ async function renderScim(company) {
       api('GET', `${base}/scim/tokens`),
     ]);
   } catch (error) {
-    root.lastChild.replaceWith(showError(error));
+    if (generation === renders) root.lastChild.replaceWith(showError(error));
     return;
   }
+  if (generation !== renders) return;
   // Reconcile compares members with what SCIM provisioned: nothing to do while SCIM is off.
   if (!status.enabled) {
     reconcile.disabled = true;
@@ -302,15 +313,7 @@ async function renderScim(company) {
         status.ssoConfigured
           ? 'SCIM is turned off for this company. '
           : 'SSO is not configured for this company, so SCIM cannot be turned on. ',
-        h(
-          'a',
-          {
-            href: '/settings/sso',
-            'data-link': '',
-            onclick: (e) => (e.preventDefault(), navigate('/settings/sso')),
-          },
-          'Go to the SSO settings',
-        ),
+        h('a', { href: '/settings/sso', 'data-link': '' }, 'Go to the SSO settings'),
       ),
     );
   }
@@ -614,15 +617,18 @@ function notesCard(status) {
 // ---------------------------------------------------------------- the SSO page
 
 async function renderSso(company) {
+  const generation = ++renders;
   const base = `/api/companies/${encodeURIComponent(company.id)}`;
   const root = main();
   let sso;
   try {
     sso = await api('GET', `${base}/sso`);
   } catch (error) {
-    root.replaceChildren(h('h1', {}, 'Single sign-on'), showError(error));
+    if (generation === renders)
+      root.replaceChildren(h('h1', {}, 'Single sign-on'), showError(error));
     return;
   }
+  if (generation !== renders) return;
   const errors = {};
   const field = (name, label, value, hint) => {
     const input = h('input', {
