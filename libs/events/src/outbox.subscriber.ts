@@ -7,7 +7,6 @@ import {
   TransactionRollbackEvent,
   TransactionStartEvent,
 } from 'typeorm';
-import { forgetTransactionCause } from '@app/common';
 import { EventSignals } from './event-signals';
 import {
   outboxRolledBack,
@@ -45,7 +44,6 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    if (depthOf(event.queryRunner) === 0) forgetTransactionCause(event.queryRunner);
     const wrote = this.wrote.get(event.queryRunner);
     if (!wrote) return;
     this.wrote.delete(event.queryRunner);
@@ -57,11 +55,6 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (depthOf(event.queryRunner) === 0) forgetTransactionCause(event.queryRunner);
     this.wrote.delete(event.queryRunner);
   }
-}
-
-function depthOf(runner: TransactionCommitEvent['queryRunner']): number {
-  return (runner as unknown as { transactionDepth: number }).transactionDepth;
 }

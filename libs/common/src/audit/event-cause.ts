@@ -32,7 +32,9 @@ export const CurrentCause = createParamDecorator((_: unknown, ctx: ExecutionCont
  * The cause travels with the transaction, not as a parameter of every method below the one
  * that opens it: a deactivation is reported by the directory, several calls below the SCIM
  * controller that knows which token sent it, and all of them share the transaction's manager.
- * (Not AsyncLocalStorage: on Node 20 it slows every promise of every request.)
+ * (Not AsyncLocalStorage: on Node 20 it slows every promise of every request.) Every
+ * transaction has a query runner of its own (on SQLite too, see serializeSqliteTransactions),
+ * so an entry goes with its runner.
  */
 const causes = new WeakMap<QueryRunner, EventCause>();
 
@@ -51,9 +53,4 @@ export function transactionWithCause<T>(
 /** Who caused what `manager`'s transaction changes (the system, unless it was named). */
 export function transactionCause(manager: EntityManager): EventCause {
   return (manager.queryRunner && causes.get(manager.queryRunner)) ?? SYSTEM_CAUSE;
-}
-
-/** The transaction is over (SQLite reuses its one query runner for the next). */
-export function forgetTransactionCause(runner: QueryRunner): void {
-  causes.delete(runner);
 }
