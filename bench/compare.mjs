@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deactivations, median, userCreations } from './scenarios.mjs';
+import { deactivations, median, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const trees = process.argv.slice(2, 4).map((tree) => resolve(tree));
@@ -75,8 +75,7 @@ async function measure(tree) {
     console.log(JSON.stringify(row));
     return { row, machine: machineInfo() };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await stopServer(child);
   }
 }
 

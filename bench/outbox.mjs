@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deactivations, median, patchOp, userCreations } from './scenarios.mjs';
+import { deactivations, median, patchOp, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.argv[2] ?? '');
@@ -134,8 +134,7 @@ async function measure(tree, engine, variant) {
     console.log(JSON.stringify(row));
     return { row, machine: machineInfo() };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await stopServer(child);
   }
 }
 

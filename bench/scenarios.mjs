@@ -44,3 +44,9 @@ export function deactivations(sampleIds, headers) {
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Stops a server that startServer started, and waits until it is gone. */
+export async function stopServer(child) {
+  child.kill('SIGTERM');
+  await new Promise((done) => child.once('exit', done));
+}
