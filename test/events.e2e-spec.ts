@@ -351,6 +351,14 @@ describe('events: outbox and feeds', () => {
       expect(created.data.map((event) => event.data.userName)).toEqual(
         Array.from({ length: 5 }, (_, i) => `p${i}@example.com`),
       );
+      // A list of types: comma-separated, or the parameter repeated (OpenAPI's default form).
+      for (const types of [
+        'type=user.created,user.deleted',
+        'type=user.created&type=user.deleted',
+      ]) {
+        const listed = await feed(`&after=${cursor}&${types}`);
+        expect(listed.data.map((event) => event.type)).toEqual(Array(5).fill('user.created'));
+      }
       const platform = await t.http
         .get('/api/platform/events?limit=1')
         .set('Authorization', `Bearer ${platformKey}`)
@@ -359,6 +367,7 @@ describe('events: outbox and feeds', () => {
       expect(JSON.stringify(refused.body)).toMatch(/after is not a cursor/);
       for (const [query, field] of [
         ['type=user.exploded', /type must be/],
+        ['type=user.created&type=user.exploded', /type must be/],
         ['limit=0', /limit must be/],
         ['limit=1001', /limit must be/],
         ['wait=31', /wait must be/],

@@ -23,7 +23,6 @@ import { SyncStatusModule } from '@app/sync-status';
 import { TokensModule } from '@app/tokens';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
-import { OpenApiController } from './openapi/openapi.controller';
 
 @Module({})
 export class AppModule {
@@ -52,7 +51,7 @@ export class AppModule {
         AuditModule,
         WebhookDeliveryModule,
       ],
-      controllers: [HealthController, OpenApiController],
+      controllers: [HealthController],
       providers: [
         GracefulShutdown,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -25,6 +25,7 @@ import { platformCredentialKey } from '@app/events';
 import { scimCredentialKey } from '@app/tokens';
 import { AppModule } from './app.module';
 import { GracefulShutdown } from './graceful-shutdown';
+import { serveOpenApi } from './openapi/openapi-document';
 
 /**
  * Builds the application exactly as production runs it; used by main.ts and the tests (which
@@ -87,6 +88,8 @@ export async function createApp(
       maxAge: 600,
     });
   }
+  // After the middleware above, so the reference is logged, counted and rate limited too.
+  serveOpenApi(app, config.publicUrl);
   serveAdminConsole(app);
   // SIGTERM/SIGINT: GracefulShutdown drains, then the database closes; exit code 0 (not a
   // re-raised signal), so a supervisor sees a clean stop.

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CompanyId, TimestampColumn } from '@app/common';
+import type { AuditEventView } from './audit-event.view';
 
 /** One admin action: who did what to which object, when, under which request id. */
 @Entity('audit_events')
@@ -36,7 +37,7 @@ export class AuditEventEntity {
   createdAt: Date;
 }
 
-export function auditEventView(event: AuditEventEntity) {
+export function auditEventView(event: AuditEventEntity): AuditEventView {
   return {
     id: event.id,
     action: event.action,

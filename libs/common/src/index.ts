@@ -32,3 +32,5 @@ export * from './observability/logging';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';
 export * from './observability/request-log';
+export * from './openapi/api-docs';
+export * from './openapi/error-body.view';

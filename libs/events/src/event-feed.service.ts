@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CompanyId, rawQuery, sqlPlaceholders } from '@app/common';
 import { EventSignals } from './event-signals';
-import { PlatformEvent, platformEventOf, StoredEventRow } from './event-types';
+import type { EventPageView } from './events.view';
+import { platformEventOf, StoredEventRow } from './event-types';
 
 /** A feed query (CONTRACT.md "Platform API"). */
 export interface FeedQuery {
@@ -15,10 +16,7 @@ export interface FeedQuery {
   wait?: number;
 }
 
-export interface FeedPage {
-  data: PlatformEvent[];
-  nextCursor: string;
-}
+export type FeedPage = EventPageView;
 
 interface EventRow extends StoredEventRow {
   position: number | string;

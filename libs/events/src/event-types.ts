@@ -1,3 +1,5 @@
+import type { EventView } from './events.view';
+
 /** The event types of CONTRACT.md "Events", in the order the contract lists them. */
 export const EVENT_TYPES = [
   'member.access_granted',
@@ -23,15 +25,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const TEST_EVENT_TYPE = 'webhook.test';
 
 /** An event as the feeds answer it and webhooks deliver it. */
-export interface PlatformEvent {
-  id: string;
-  type: EventType | typeof TEST_EVENT_TYPE;
-  companyId: string | null;
-  occurredAt: string;
-  /** Increases with commit order within the company, without gaps. */
-  sequence: number;
-  data: Record<string, unknown>;
-}
+/** An event as the feeds answer it and webhooks deliver it. */
+export type PlatformEvent = EventView;
 
 /** An `events` row as both engines read it back raw (bigints as strings on PostgreSQL). */
 export interface StoredEventRow {

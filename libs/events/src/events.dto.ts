@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,11 +21,12 @@ import { EVENT_TYPES } from './event-types';
 const TYPES_MESSAGE = `type must be a comma-separated list of event types (${EVENT_TYPES.join(', ')})`;
 const EVENT_TYPES_MESSAGE = `eventTypes must be a list of event types (${EVENT_TYPES.join(', ')})`;
 
-/** `?type=a,b` as a list. */
+/** `?type=a,b`, `?type=a&type=b` or both, as one list. */
 const commaList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
+  typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    ? [value]
+        .flat()
+        .flatMap((item: string) => item.split(','))
         .map((item) => item.trim())
         .filter(Boolean)
     : value;
@@ -37,6 +39,7 @@ export class CompanyFeedQuery {
   @MaxLength(200, { message: 'after must be the nextCursor of a previous page' })
   after?: string;
 
+  @ApiPropertyOptional({ type: 'integer', default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
@@ -44,6 +47,7 @@ export class CompanyFeedQuery {
   @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: number;
 
+  /** Only these event types: repeat the parameter, or separate the types with commas. */
   @IsOptional()
   @Transform(commaList)
   @IsArray({ message: TYPES_MESSAGE })
@@ -52,6 +56,7 @@ export class CompanyFeedQuery {
   type?: string[];
 
   /** Seconds to wait for an event newer than `after` when there is none yet. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'wait must be a whole number of seconds from 0 to 30' })
@@ -109,6 +114,7 @@ export class UpdateWebhookEndpointDto extends WebhookEndpointScope {
 }
 
 export class ListDeliveriesQuery {
+  @ApiPropertyOptional({ type: 'integer', default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number from 1 to 200' })

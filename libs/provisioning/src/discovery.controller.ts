@@ -1,4 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { AppConfig } from '@app/common';
 import {
   ENTERPRISE_USER_SCHEMA,
@@ -23,6 +24,8 @@ const RESOURCE_TYPES = [USER_RESOURCE, GROUP_RESOURCE];
  * SCIM discovery (RFC 7644 §4). ServiceProviderConfig advertises only what is implemented:
  * a client that trusts it must never be surprised.
  */
+// The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
+@ApiExcludeController()
 @Controller('api/scim/v2')
 export class DiscoveryController {
   constructor(private readonly config: AppConfig) {}

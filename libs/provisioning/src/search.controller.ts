@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { CompanyId, CurrentCompany } from '@app/common';
 import {
   GROUP_RESOURCE,
@@ -19,6 +20,8 @@ import { UsersController } from './users/users.controller';
  * POST /.search at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. A
  * filter naming an attribute one resource type lacks simply matches none of that type.
  */
+// The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
+@ApiExcludeController()
 @Controller('api/scim/v2')
 @ScimRoute()
 export class SearchController {

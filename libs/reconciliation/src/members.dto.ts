@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { CompanyRole } from '@app/common';
@@ -41,6 +42,7 @@ export class ListMembersQuery {
   @MaxLength(320)
   email?: string;
 
+  @ApiPropertyOptional({ type: 'integer', default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 500' })
@@ -48,6 +50,7 @@ export class ListMembersQuery {
   @Max(500, { message: 'limit must be an integer from 1 to 500' })
   limit?: number;
 
+  @ApiPropertyOptional({ type: 'integer', default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be an integer from 0 to 2147483647' })

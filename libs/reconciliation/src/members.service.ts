@@ -20,6 +20,7 @@ import { recordMemberChange } from '@app/events';
 import { foldCase } from '@app/scim-protocol';
 import { DriftService } from './drift.service';
 import { AddMemberDto, ListMembersQuery, UpdateMemberDto } from './members.dto';
+import type { MemberPageView, MemberView } from './reconciliation.view';
 
 /** The members admin API: who may enter, with SCIM drift shown beside each member. */
 @Injectable()
@@ -29,7 +30,7 @@ export class MemberDirectoryService {
     private readonly drift: DriftService,
   ) {}
 
-  async list(companyId: CompanyId, filter: ListMembersQuery) {
+  async list(companyId: CompanyId, filter: ListMembersQuery): Promise<MemberPageView> {
     const context = await this.drift.context(companyId);
     const query = this.drift.applyFilter(
       this.drift.query(this.dataSource.manager, companyId, context),
@@ -51,7 +52,7 @@ export class MemberDirectoryService {
     return { total, limit, offset, items: rows.map(memberView) };
   }
 
-  async get(companyId: CompanyId, memberId: string) {
+  async get(companyId: CompanyId, memberId: string): Promise<MemberView> {
     const context = await this.drift.context(companyId);
     const row = isUuid(memberId)
       ? await this.drift
@@ -143,17 +144,17 @@ export class MemberDirectoryService {
   }
 }
 
-function memberView(row: Record<string, unknown>) {
+function memberView(row: Record<string, unknown>): MemberView {
   return {
-    id: row.id,
-    email: row.email,
-    role: row.role,
-    status: row.status,
-    source: row.source,
+    id: row.id as string,
+    email: row.email as string,
+    role: row.role as MemberView['role'],
+    status: row.status as MemberView['status'],
+    source: row.source as MemberView['source'],
     managed: sqlBoolean(row.managed),
-    scimUserId: row.scimUserId ?? null,
+    scimUserId: (row.scimUserId as string | null) ?? null,
     stale: row.staleReason !== null && row.staleReason !== undefined,
-    staleReason: row.staleReason ?? null,
+    staleReason: (row.staleReason as MemberView['staleReason']) ?? null,
     createdAt: new Date(Number(row.createdAt)).toISOString(),
     updatedAt: new Date(Number(row.updatedAt)).toISOString(),
   };

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   Actor,
+  ApiErrors,
   Audited,
   actorId,
   AdminCompanyRoute,
@@ -16,11 +18,20 @@ import {
 } from './members.dto';
 import { MemberDirectoryService } from './members.service';
 import { ReconciliationService } from './reconciliation.service';
+import {
+  MemberPageView,
+  MemberView,
+  ReconciliationChangeView,
+  ReconciliationRunView,
+  ReconciliationSettingsView,
+  SyncStatusView,
+} from './reconciliation.view';
 import { runView, StatusService } from './status.service';
 
 /** The sync status card, reconciliation and the members list (admin API, CONTRACT.md). */
 @Controller('api/companies/:companyId')
 @AdminCompanyRoute()
+@ApiTags('Sync status, reconciliation and members')
 export class ReconciliationController {
   constructor(
     private readonly status: StatusService,
@@ -28,29 +39,44 @@ export class ReconciliationController {
     private readonly members: MemberDirectoryService,
   ) {}
 
+  /** The sync status card. */
   @Get('scim/status')
-  getStatus(@CurrentCompany() companyId: CompanyId) {
+  @ApiOkResponse({ type: SyncStatusView })
+  getSyncStatus(@CurrentCompany() companyId: CompanyId): Promise<SyncStatusView> {
     return this.status.status(companyId);
   }
 
-  /** Runs a repair pass now; while one runs for the company, answers that one. */
+  /** Runs a reconciliation pass now; while one runs for the company, answers that one. */
   @Post('scim/reconcile')
+  @ApiOkResponse({ type: ReconciliationRunView })
   @Audited('reconciliation.started', ({ result }) => ({
     targetId: (result as { id: string }).id,
     details: { status: (result as { status: string }).status },
   }))
   @HttpCode(200)
-  async reconcile(@CurrentCompany() companyId: CompanyId, @CurrentActor() actor: Actor) {
+  async reconcile(
+    @CurrentCompany() companyId: CompanyId,
+    @CurrentActor() actor: Actor,
+  ): Promise<ReconciliationRunView> {
     return runView(await this.reconciliation.run(companyId, 'manual', 'repair', actorId(actor)));
   }
 
+  /** Past reconciliation runs, newest first. */
   @Get('scim/reconciliations')
-  async runs(@CurrentCompany() companyId: CompanyId) {
+  @ApiOkResponse({ type: [ReconciliationRunView] })
+  async listReconciliations(
+    @CurrentCompany() companyId: CompanyId,
+  ): Promise<ReconciliationRunView[]> {
     return (await this.reconciliation.runs(companyId)).map(runView);
   }
 
+  /** Every change a run made. */
   @Get('scim/reconciliations/:runId/changes')
-  async changes(@CurrentCompany() companyId: CompanyId, @Param('runId') runId: string) {
+  @ApiOkResponse({ type: [ReconciliationChangeView] })
+  async listReconciliationChanges(
+    @CurrentCompany() companyId: CompanyId,
+    @Param('runId') runId: string,
+  ): Promise<ReconciliationChangeView[]> {
     return (await this.reconciliation.changes(companyId, runId)).map((change) => ({
       memberId: change.memberId,
       email: change.email,
@@ -61,43 +87,62 @@ export class ReconciliationController {
     }));
   }
 
+  /** Whether scheduled runs repair, and the orphan policy. */
   @Get('scim/reconciliation-settings')
-  settings(@CurrentCompany() companyId: CompanyId) {
+  @ApiOkResponse({ type: ReconciliationSettingsView })
+  getReconciliationSettings(
+    @CurrentCompany() companyId: CompanyId,
+  ): Promise<ReconciliationSettingsView> {
     return this.reconciliation.settings(companyId);
   }
 
+  /** Changes the reconciliation settings. */
   @Put('scim/reconciliation-settings')
+  @ApiOkResponse({ type: ReconciliationSettingsView })
   @Audited('reconciliation_settings.updated')
-  updateSettings(@CurrentCompany() companyId: CompanyId, @Body() dto: ReconciliationSettingsDto) {
+  updateReconciliationSettings(
+    @CurrentCompany() companyId: CompanyId,
+    @Body() dto: ReconciliationSettingsDto,
+  ): Promise<ReconciliationSettingsView> {
     return this.reconciliation.updateSettings(companyId, dto);
   }
 
+  /** Members, filtered and paged (ordered by email). */
   @Get('members')
-  list(@CurrentCompany() companyId: CompanyId, @Query() query: ListMembersQuery) {
+  @ApiOkResponse({ type: MemberPageView })
+  listMembers(
+    @CurrentCompany() companyId: CompanyId,
+    @Query() query: ListMembersQuery,
+  ): Promise<MemberPageView> {
     return this.members.list(companyId, query);
   }
 
+  /** Adds a member who came in outside SCIM (an invitation, an SSO sign-in). */
   @Post('members')
+  @ApiCreatedResponse({ type: MemberView })
+  @ApiErrors({ 409: 'A member with this email exists' })
   @Audited('member.added', ({ body, result }) => ({
     targetId: (result as { id: string }).id,
     details: body,
   }))
-  add(
+  addMember(
     @CurrentCompany() companyId: CompanyId,
     @CurrentActor() actor: Actor,
     @Body() dto: AddMemberDto,
-  ) {
+  ): Promise<MemberView> {
     return this.members.add(companyId, dto, actor);
   }
 
+  /** Changes status or role outside SCIM (drift on a managed member). */
   @Patch('members/:memberId')
+  @ApiOkResponse({ type: MemberView })
   @Audited('member.updated', ({ params, body }) => ({ targetId: params.memberId, details: body }))
-  update(
+  updateMember(
     @CurrentCompany() companyId: CompanyId,
     @Param('memberId') memberId: string,
     @CurrentActor() actor: Actor,
     @Body() dto: UpdateMemberDto,
-  ) {
+  ): Promise<MemberView> {
     return this.members.update(companyId, memberId, dto, actor);
   }
 }

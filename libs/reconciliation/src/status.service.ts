@@ -5,6 +5,7 @@ import { ProvisioningLogService } from '@app/sync-status';
 import { DriftService } from './drift.service';
 import { ReconciliationRunEntity } from './reconciliation.entities';
 import { ReconciliationService } from './reconciliation.service';
+import type { ReconciliationRunView, SyncStatusView } from './reconciliation.view';
 
 export type SyncStatus = 'disabled' | 'never_synced' | 'healthy' | 'error';
 
@@ -30,7 +31,7 @@ export class StatusService {
     private readonly config: AppConfig,
   ) {}
 
-  async status(companyId: CompanyId) {
+  async status(companyId: CompanyId): Promise<SyncStatusView> {
     // What was just served is in the log before the card reads it.
     await this.log.flush();
     const [availability, success, problem, write, lastRun, counts, skipped] = await Promise.all([
@@ -73,7 +74,7 @@ export class StatusService {
         ...(unlinkable > 0
           ? [
               {
-                code: 'users_without_email',
+                code: 'users_without_email' as const,
                 count: unlinkable,
                 detail: `${unlinkable} SCIM user(s) have no email address, so they are linked to no member`,
               },
@@ -83,7 +84,7 @@ export class StatusService {
         ...(skipped.count > 0 && skipped.latest
           ? [
               {
-                code: 'unknown_group_members',
+                code: 'unknown_group_members' as const,
                 count: skipped.count,
                 detail: `${skipped.count} group member id(s) in the last 24 hours named no user or group of this company and were skipped; the latest: ${skipped.latest.errorDetail}`,
                 latest: {
@@ -104,7 +105,7 @@ export class StatusService {
   }
 }
 
-export function runView(run: ReconciliationRunEntity) {
+export function runView(run: ReconciliationRunEntity): ReconciliationRunView {
   return {
     id: run.id,
     trigger: run.trigger,

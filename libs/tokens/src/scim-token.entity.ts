@@ -1,6 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CompanyId, TimestampColumn } from '@app/common';
 
+import type { TokenView } from './token.view';
+
 export type TokenStatus = 'active' | 'revoked' | 'expired';
 
 /** A provisioning token: an identity provider's credential for one company's SCIM API. */
@@ -52,7 +54,7 @@ export function tokenStatus(
 }
 
 /** The admin API's view of a token: never the secret, not even its hash. */
-export function tokenView(token: ScimTokenEntity) {
+export function tokenView(token: ScimTokenEntity): TokenView {
   return {
     id: token.id,
     label: token.label,

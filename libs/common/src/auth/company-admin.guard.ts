@@ -9,6 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import { ApiAdmin, ApiAdminCompany } from '../openapi/api-docs';
 import { asCompanyId, COMPANY_ID_PATTERN } from '../tenancy/company-id';
 import { setCompanyScope } from '../tenancy/company-scope';
 import { AdminClaims, MANAGING_ROLES } from './admin-claims';
@@ -104,7 +105,7 @@ export class CompanyAdminGuard implements CanActivate {
 
 /** An admin API route about one company: JWT verified, company resolved from `:companyId`. */
 export const AdminCompanyRoute = () =>
-  applyDecorators(UseGuards(AdminAuthGuard, CompanyAdminGuard));
+  applyDecorators(UseGuards(AdminAuthGuard, CompanyAdminGuard), ApiAdminCompany());
 
 /** An admin API route that needs a verified admin but no particular company. */
-export const AdminRoute = () => applyDecorators(UseGuards(AdminAuthGuard));
+export const AdminRoute = () => applyDecorators(UseGuards(AdminAuthGuard), ApiAdmin());

@@ -1,6 +1,9 @@
 import { Controller, Get, Global, Header, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsService } from './metrics.service';
 
+// Operational, not part of the admin API's document.
+@ApiExcludeController()
 @Controller()
 class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

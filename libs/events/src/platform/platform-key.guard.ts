@@ -7,7 +7,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { bearerToken } from '@app/common';
+import { ApiPlatform, bearerToken } from '@app/common';
 import { PlatformKeysService } from './platform-keys.service';
 
 const KEY_ID = Symbol('platformKeyId');
@@ -40,4 +40,4 @@ export class PlatformKeyGuard implements CanActivate {
 }
 
 /** A platform API route. */
-export const PlatformRoute = () => applyDecorators(UseGuards(PlatformKeyGuard));
+export const PlatformRoute = () => applyDecorators(UseGuards(PlatformKeyGuard), ApiPlatform());

@@ -12,6 +12,14 @@ import {
 } from '../events.dto';
 import { PLATFORM_AUDIT_SCOPE } from '../platform/platform-keys.service';
 import { WebhookAttemptEntity, WebhookEndpointEntity } from './webhook.entities';
+import type { AttemptOutcome } from './webhook-sender';
+import {
+  CreatedWebhookEndpointView,
+  DeliveryAttemptView,
+  DeliveryPageView,
+  RotatedWebhookEndpointView,
+  WebhookEndpointView,
+} from '../events.view';
 import { WebhookTargetRefused } from './webhook-target';
 import {
   generateWebhookSecret,
@@ -19,19 +27,6 @@ import {
   signingSecrets,
   WebhookTransport,
 } from './webhook-transport';
-
-export interface EndpointView {
-  id: string;
-  url: string;
-  description: string | null;
-  eventTypes: string[] | null;
-  companyId: string | null;
-  enabled: boolean;
-  status: string;
-  statusReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** Webhook endpoints through the platform API; every change is audited. */
 @Injectable()
@@ -47,16 +42,16 @@ export class WebhookEndpointsService {
     return this.dataSource.getRepository(WebhookEndpointEntity);
   }
 
-  async list(): Promise<EndpointView[]> {
+  async list(): Promise<WebhookEndpointView[]> {
     const rows = await this.endpoints.find({ order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(endpointView);
   }
 
-  async get(id: string): Promise<EndpointView> {
+  async get(id: string): Promise<WebhookEndpointView> {
     return endpointView(await this.find(id));
   }
 
-  async create(dto: CreateWebhookEndpointDto, actor: string) {
+  async create(dto: CreateWebhookEndpointDto, actor: string): Promise<CreatedWebhookEndpointView> {
     await this.checkUrl(dto.url);
     const now = new Date();
     const secret = generateWebhookSecret();
@@ -81,7 +76,11 @@ export class WebhookEndpointsService {
     return { ...endpointView(endpoint), secret };
   }
 
-  async update(id: string, dto: UpdateWebhookEndpointDto, actor: string): Promise<EndpointView> {
+  async update(
+    id: string,
+    dto: UpdateWebhookEndpointDto,
+    actor: string,
+  ): Promise<WebhookEndpointView> {
     const endpoint = await this.find(id);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
     const changes: Partial<WebhookEndpointEntity> = { updatedAt: new Date() };
@@ -116,7 +115,7 @@ export class WebhookEndpointsService {
   }
 
   /** A new secret, shown once; the old one keeps signing beside it for 24 h. */
-  async rotateSecret(id: string, actor: string) {
+  async rotateSecret(id: string, actor: string): Promise<RotatedWebhookEndpointView> {
     const endpoint = await this.withSecrets(id);
     const secret = generateWebhookSecret();
     const now = Date.now();
@@ -138,7 +137,7 @@ export class WebhookEndpointsService {
   }
 
   /** Attempts, newest first. */
-  async deliveries(id: string, query: ListDeliveriesQuery) {
+  async deliveries(id: string, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     await this.find(id);
     const limit = query.limit ?? 50;
     const builder = this.dataSource
@@ -155,7 +154,7 @@ export class WebhookEndpointsService {
   }
 
   /** Sends a `webhook.test` event now (not queued, not in the feed) and answers the attempt. */
-  async test(id: string, actor: string) {
+  async test(id: string, actor: string): Promise<DeliveryAttemptView> {
     const endpoint = await this.withSecrets(id);
     const event: PlatformEvent = {
       id: uuidv7(),
@@ -247,7 +246,7 @@ function describe(endpoint: WebhookEndpointEntity): Record<string, unknown> {
   };
 }
 
-export function endpointView(endpoint: WebhookEndpointEntity): EndpointView {
+export function endpointView(endpoint: WebhookEndpointEntity): WebhookEndpointView {
   return {
     id: endpoint.id,
     url: endpoint.url,
@@ -262,13 +261,13 @@ export function endpointView(endpoint: WebhookEndpointEntity): EndpointView {
   };
 }
 
-export function attemptView(attempt: WebhookAttemptEntity) {
+export function attemptView(attempt: WebhookAttemptEntity): DeliveryAttemptView {
   return {
     id: attempt.id,
     eventId: attempt.eventId,
     eventType: attempt.eventType,
     attempt: attempt.attempt,
-    outcome: attempt.outcome,
+    outcome: attempt.outcome as AttemptOutcome,
     status: attempt.statusCode,
     durationMs: attempt.durationMs,
     error: attempt.error,

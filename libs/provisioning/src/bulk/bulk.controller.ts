@@ -1,4 +1,5 @@
 import { All, Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   CompanyId,
@@ -19,6 +20,8 @@ import { BulkService } from './bulk.service';
  * parser before this runs; maxOperations when the request is parsed. The answer is 200 with
  * a BulkResponse whatever the operations did: each carries its own status.
  */
+// The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
+@ApiExcludeController()
 @Controller('api/scim/v2/Bulk')
 @ScimRoute()
 export class BulkController {

@@ -10,6 +10,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   AppConfig,
@@ -35,6 +36,8 @@ import { GroupsService, skippedMemberWarnings } from './groups.service';
 import { ScimGroupEntity } from './scim-group.entity';
 
 /** `/Groups` (RFC 7644 §3), scoped to the company of the bearer token. */
+// The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
+@ApiExcludeController()
 @Controller('api/scim/v2/Groups')
 @ScimRoute()
 export class GroupsController extends ScimResourceController {

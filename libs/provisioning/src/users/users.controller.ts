@@ -10,6 +10,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig, CompanyId, CurrentCause, CurrentCompany, EventCause } from '@app/common';
 import {
@@ -29,6 +30,8 @@ import { ScimResourceController } from '../scim-resource.controller';
 import { UsersService } from './users.service';
 
 /** `/Users` (RFC 7644 §3): every route scoped to the company of the bearer token. */
+// The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
+@ApiExcludeController()
 @Controller('api/scim/v2/Users')
 @ScimRoute()
 export class UsersController extends ScimResourceController {

@@ -1,0 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { TokenStatus } from './scim-token.entity';
+
+/** A provisioning token as the admin API shows it: never the secret, not even its hash. */
+export class TokenView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+  label: string;
+  /** The first characters of the secret, to recognise it. */
+  prefix: string;
+  status: TokenStatus;
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+  createdBy: string;
+  @ApiProperty({ format: 'date-time' })
+  lastUsedAt: string | null;
+  @ApiProperty({ format: 'date-time' })
+  expiresAt: string | null;
+  @ApiProperty({ format: 'date-time' })
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+/** A new token with its secret, shown in this answer only. */
+export class CreatedTokenView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+  label: string;
+  prefix: string;
+  status: TokenStatus;
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+  @ApiProperty({ format: 'date-time' })
+  expiresAt: string | null;
+  /** The secret: shown in this answer only, stored as a hash. */
+  token: string;
+  /** The SCIM base URL to give the IdP with the token. */
+  @ApiProperty({ format: 'uri' })
+  endpointUrl: string;
+}
+
+/** What deleting the SCIM configuration did. */
+export class ScimConfigurationDeletedView {
+  /** Always false: SCIM is off until it is turned on again (PUT /sso). */
+  scimEnabled: boolean;
+  @ApiProperty({ type: 'integer' })
+  revokedTokens: number;
+}
