@@ -13,36 +13,56 @@ const PINO_LEVELS: Record<AppConfig['logLevel'], string> = {
 };
 
 /**
- * What never reaches a log, in one place: the headers that carry credentials, wherever an
- * object puts them, and anything of a secret's shape (`scimp_…`, `scimk_…`, `whsec_…`) in any
- * string logged (redactSecrets). The request log writes neither headers nor bodies nor query
- * strings in the first place; this is the net under every other line.
+ * What never reaches a log, in one place. The request log writes neither headers nor bodies
+ * nor query strings in the first place; this is the net under every other line:
+ * - the credential headers of Node's request and response objects (pino's redact paths, for
+ *   serialized `req`/`res`);
+ * - any property named like a credential header, in any plain object logged (a few levels
+ *   deep), and anything of a secret's shape (`scimp_…`, `scimk_…`, `whsec_…`) in any string
+ *   (the `logMethod` hook).
+ * Exact paths only: pino's wildcard paths (`*.authorization`) cost more per line than the
+ * rest of the line together, and the hook's walk covers them.
  */
 const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  '*.authorization',
-  '*.cookie',
 ];
+const CREDENTIAL_KEYS = new Set(['authorization', 'cookie', 'set-cookie']);
+const CENSOR = '[REDACTED]';
 
-/** Strings of a logged object (a few levels deep) with secret-shaped parts redacted. */
+/**
+ * A logged value with credentials and secret-shaped strings redacted. Copy on write: a value
+ * with nothing to redact (nearly every line) is returned as it is, allocating nothing.
+ */
 function redacted(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);
   if (depth > 3 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    const copy = new Error(redactSecrets(value.message));
+    const message = redactSecrets(value.message);
+    const stack = value.stack && redactSecrets(value.stack);
+    if (message === value.message && stack === value.stack) return value;
+    const copy = new Error(message);
     copy.name = value.name;
-    copy.stack = value.stack && redactSecrets(value.stack);
+    copy.stack = stack;
     return copy;
   }
-  if (Array.isArray(value)) return value.map((item) => redacted(item, depth + 1));
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const clean = redacted(item, depth + 1);
+      if (clean !== item) (copy ??= [...value])[index] = clean;
+    });
+    return copy ?? value;
+  }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, redacted(item, depth + 1)]),
-  );
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    const clean = CREDENTIAL_KEYS.has(key.toLowerCase()) ? CENSOR : redacted(item, depth + 1);
+    if (clean !== item) (copy ??= { ...value })[key] = clean;
+  }
+  return copy ?? value;
 }
 
 /**
@@ -55,10 +75,11 @@ export function loggerOptions(config: AppConfig, destination?: DestinationStream
   const pretty = !destination && config.nodeEnv !== 'production';
   return {
     level: PINO_LEVELS[config.logLevel],
-    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    redact: { paths: REDACTED_PATHS, censor: CENSOR },
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => redacted(arg)) as Parameters<typeof method>);
+        for (let i = 0; i < args.length; i++) args[i] = redacted(args[i]);
+        method.apply(this, args);
       },
     },
     ...(pretty
@@ -87,6 +108,21 @@ export function loggerOptions(config: AppConfig, destination?: DestinationStream
  */
 export function loggerModuleParams(config: AppConfig, destination?: DestinationStream): Params {
   const options = loggerOptions(config, destination);
-  const logger = destination ? pino(options, destination) : pino(options);
+  const logger = pino(options, destination ?? (options.transport ? undefined : stdout()));
   return { pinoHttp: { logger }, forRoutes: [] };
+}
+
+/** What may wait in memory for a stdout that does not keep up; past it, lines are dropped. */
+const STDOUT_BUFFER_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * JSON lines to stdout, written asynchronously. pino's default writes each line synchronously
+ * to fd 1: when the reader of a pipe lags (a log shipper, a busy supervisor), every request
+ * waits for it on the event loop, and a stalled reader stalls the service. Asynchronous,
+ * lines queue and go out in batches; pino flushes the queue synchronously when the process
+ * exits (a crash's last lines included). A reader stalled past 16 MiB loses lines rather than
+ * freezing provisioning.
+ */
+function stdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_LIMIT });
 }
