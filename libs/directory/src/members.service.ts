@@ -47,12 +47,18 @@ export class MembersService {
     link: ScimUserLink,
   ): Promise<void> {
     const now = new Date();
-    const linked = await rawQuery<MemberState & { emailKey: string }>(
+    // One read for both questions (on PostgreSQL every statement is a round trip): the members
+    // this SCIM user is linked to, and the member of its email.
+    const rows = await rawQuery<
+      MemberState & { emailKey: string; scimUserId: string | null; managed: boolean | number }
+    >(
       manager,
-      `SELECT "id", "email", "emailKey", "status", "role", "source" FROM "members"
-        WHERE "companyId" = $1 AND "scimUserId" = $2`,
-      [companyId, link.scimUserId],
+      `SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
+         FROM "members"
+        WHERE "companyId" = $1 AND ("scimUserId" = $2 OR "emailKey" = $3)`,
+      [companyId, link.scimUserId, link.emailKey],
     );
+    const linked = rows.filter((member) => member.scimUserId === link.scimUserId);
     for (const member of linked) {
       if (member.emailKey !== link.emailKey) {
         // The IdP moved this user to another email: the old membership no longer has an owner.
@@ -67,14 +73,8 @@ export class MembersService {
     }
     if (!link.emailKey || !link.email) return;
     const status: MemberStatus = link.allowed ? 'active' : 'suspended';
-    const [existing] = await rawQuery<
-      MemberState & { scimUserId: string | null; managed: boolean | number }
-    >(
-      manager,
-      `SELECT "id", "email", "scimUserId", "status", "managed", "role", "source" FROM "members"
-        WHERE "companyId" = $1 AND "emailKey" = $2`,
-      [companyId, link.emailKey],
-    );
+    // Releasing the old links above never touched this one (its email is the link's).
+    const existing = rows.find((member) => member.emailKey === link.emailKey);
     if (existing) {
       const role = link.role ?? existing.role;
       const changed =

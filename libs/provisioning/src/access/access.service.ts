@@ -91,26 +91,31 @@ export class AccessService {
   ) {}
 
   async policy(manager: EntityManager, companyId: CompanyId): Promise<AccessPolicy> {
-    // Read on every SCIM write: plain SQL, not the repositories' entity machinery.
-    const [[policy], mappingRows] = await Promise.all([
-      rawQuery<{ defaultRole: CompanyRole; requireGroupMembership: boolean | number }>(
-        manager,
-        'SELECT "defaultRole", "requireGroupMembership" FROM "access_policies" WHERE "companyId" = $1',
-        [companyId],
-      ),
-      rawQuery<Record<string, unknown>>(
-        manager,
-        `SELECT "id", "companyId", "groupId", "displayName", "displayNameKey", "role", "createdAt",
-                "createdBy"
-           FROM "group_role_mappings" WHERE "companyId" = $1 ORDER BY "createdAt", "id"`,
-        [companyId],
-      ),
-    ]);
-    const mappings = mappingRows.map((row) =>
-      Object.assign(new GroupRoleMappingEntity(), row, {
-        createdAt: new Date(Number(row.createdAt)),
-      }),
+    // Read on every SCIM write: plain SQL, not the repositories' entity machinery, and one
+    // statement for the policy and the mappings (on PostgreSQL each statement is a round trip).
+    // A row per mapping, the policy's columns on each; one row of nulls for neither.
+    const rows = await rawQuery<Record<string, unknown>>(
+      manager,
+      `SELECT p."defaultRole" AS "policyDefaultRole",
+              p."requireGroupMembership" AS "policyRequireGroupMembership",
+              m."id", m."companyId", m."groupId", m."displayName", m."displayNameKey", m."role",
+              m."createdAt", m."createdBy"
+         FROM (SELECT CAST($1 AS varchar(64)) AS "companyId") c
+         LEFT JOIN "access_policies" p ON p."companyId" = c."companyId"
+         LEFT JOIN "group_role_mappings" m ON m."companyId" = c."companyId"
+        ORDER BY m."createdAt", m."id"`,
+      [companyId],
     );
+    const policy = rows[0] as
+      | { policyDefaultRole: CompanyRole | null; policyRequireGroupMembership: boolean | number }
+      | undefined;
+    const mappings = rows
+      .filter((row) => row.id !== null)
+      .map(({ policyDefaultRole: _role, policyRequireGroupMembership: _require, ...row }) =>
+        Object.assign(new GroupRoleMappingEntity(), row, {
+          createdAt: new Date(Number(row.createdAt)),
+        }),
+      );
     const groupRoles = new Map<string, CompanyRole>();
     if (mappings.length > 0) {
       const rows = await rawQuery<{ groupId: string; role: CompanyRole }>(
@@ -124,8 +129,8 @@ export class AccessService {
       }
     }
     return {
-      defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
-      requireGroupMembership: sqlBoolean(policy?.requireGroupMembership),
+      defaultRole: policy?.policyDefaultRole ?? DEFAULT_PROVISIONED_ROLE,
+      requireGroupMembership: sqlBoolean(policy?.policyRequireGroupMembership),
       mappings,
       groupRoles,
     };

@@ -158,8 +158,8 @@ export class BulkService {
         operation.method === 'POST'
           ? await this.users.create(companyId, cause, data)
           : operation.method === 'PUT'
-            ? await this.users.replace(companyId, cause, id!, data, operation.version)
-            : await this.users.patch(companyId, cause, id!, data, operation.version);
+            ? (await this.users.replace(companyId, cause, id!, data, operation.version)).user
+            : (await this.users.patch(companyId, cause, id!, data, operation.version)).user;
     } else {
       const { group, skipped } =
         operation.method === 'POST'

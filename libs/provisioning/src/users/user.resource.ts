@@ -31,6 +31,21 @@ export const USER_BY_ID_SQL = `SELECT ${USER_ROW_COLUMNS.map((column) =>
   column.replace(/^u\.(\w+)/, 'u."$1"'),
 ).join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
 
+/**
+ * PostgreSQL: the groups of the user `u` as a JSON array, in the order the separate read
+ * (GroupsService.groupsOf) gives them, to read with the user in one statement (each statement
+ * is a round trip there; issue 16). SQLite runs in process and reads them apart.
+ */
+export const USER_GROUPS_POSTGRES_SQL = `(SELECT json_agg(json_build_object('value', g."id", 'display', g."displayName")
+                   ORDER BY g."displayNameKey")::text
+     FROM "scim_group_members" gm JOIN "scim_groups" g ON g."id" = gm."groupId"
+    WHERE gm."companyId" = u."companyId" AND gm."memberId" = u."id")`;
+
+export const USER_WITH_GROUPS_BY_ID_POSTGRES_SQL = `SELECT ${USER_ROW_COLUMNS.map((column) =>
+  column.replace(/^u\.(\w+)/, 'u."$1"'),
+).join(', ')}, ${USER_GROUPS_POSTGRES_SQL} AS "groups"
+  FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
+
 export function userRowOf(user: ScimUserEntity): UserRow {
   return {
     id: user.id,

@@ -25,9 +25,12 @@ import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { RawJson, resourceBody, ScimJson } from '../scim-response';
-import { userResource, userResourceJson, UserRow, userRowOf } from './user.resource';
+import { userResource, userResourceJson, UserGroups, UserRow, userRowOf } from './user.resource';
 import { ScimResourceController } from '../scim-resource.controller';
 import { UsersService } from './users.service';
+
+/** What a user made by this request renders as its groups. */
+const NO_GROUPS = new Map<string, UserGroups>();
 
 /** `/Users` (RFC 7644 §3): every route scoped to the company of the bearer token. */
 // The SCIM API is described by its own discovery endpoints (RFC 7644 §4), not OpenAPI.
@@ -53,13 +56,13 @@ export class UsersController extends ScimResourceController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.getRow(companyId, id);
+    const { row: user, groups } = await this.users.getRowWithGroups(companyId, id);
     response.setHeader('ETag', etagOf(Number(user.version)));
     if (notModified(ifNoneMatch, Number(user.version))) {
       response.status(304);
       return undefined;
     }
-    return this.render(companyId, user, query);
+    return this.render(companyId, user, query, groups && new Map([[user.id, groups]]));
   }
 
   @Post()
@@ -71,7 +74,9 @@ export class UsersController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const user = await this.users.create(companyId, cause, body);
-    const resource = await this.render(companyId, userRowOf(user), query);
+    // A user made by this request is in no group yet: group member rows are stored only for
+    // ids that exist, and nobody but this client has seen the id. No read for its groups.
+    const resource = await this.render(companyId, userRowOf(user), query, NO_GROUPS);
     response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
     response.setHeader('ETag', etagOf(user.version));
     return resource;
@@ -87,9 +92,9 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.replace(companyId, cause, id, body, ifMatch);
+    const { user, groups } = await this.users.replace(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, userRowOf(user), query);
+    return this.render(companyId, userRowOf(user), query, groups && new Map([[user.id, groups]]));
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
@@ -103,9 +108,9 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.patch(companyId, cause, id, body, ifMatch);
+    const { user, groups } = await this.users.patch(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, userRowOf(user), query);
+    return this.render(companyId, userRowOf(user), query, groups && new Map([[user.id, groups]]));
   }
 
   async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
@@ -123,13 +128,18 @@ export class UsersController extends ScimResourceController {
     await this.users.delete(companyId, cause, id, ifMatch);
   }
 
-  private async render(companyId: CompanyId, user: UserRow, query: Record<string, unknown>) {
+  private async render(
+    companyId: CompanyId,
+    user: UserRow,
+    query: Record<string, unknown>,
+    knownGroups?: Map<string, UserGroups>,
+  ) {
     const projection = parseProjection(
       USER_RESOURCE,
       query.attributes as string | undefined,
       query.excludedAttributes as string | undefined,
     );
-    return resourceBody((await this.renderAll(companyId, [user], projection))[0]);
+    return resourceBody((await this.renderAll(companyId, [user], projection, knownGroups))[0]);
   }
 
   /**
@@ -140,13 +150,15 @@ export class UsersController extends ScimResourceController {
     companyId: CompanyId,
     users: UserRow[],
     projection: Projection,
+    knownGroups?: Map<string, UserGroups>,
   ): Promise<ScimJson[]> {
     const groups = projectionOmits(projection, 'groups')
       ? undefined
-      : await this.groups.groupsOf(
+      : (knownGroups ??
+        (await this.groups.groupsOf(
           companyId,
           users.map((user) => user.id),
-        );
+        )));
     const base = this.config.scimEndpointUrl;
     if (!projection.attributes && !projection.excludedAttributes) {
       return users.map((user) => new RawJson(userResourceJson(user, base, groups?.get(user.id))));

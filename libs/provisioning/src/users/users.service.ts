@@ -36,7 +36,20 @@ import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
-import { USER_BY_ID_SQL, USER_ROW_COLUMNS, UserRow } from './user.resource';
+import {
+  USER_BY_ID_SQL,
+  USER_ROW_COLUMNS,
+  USER_GROUPS_POSTGRES_SQL,
+  USER_WITH_GROUPS_BY_ID_POSTGRES_SQL,
+  UserGroups,
+  UserRow,
+} from './user.resource';
+
+/** A changed user, and on PostgreSQL its groups as the change's transaction read them. */
+export interface UserWrite {
+  user: ScimUserEntity;
+  groups?: UserGroups;
+}
 
 /** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
 const MAX_USER_NAME = 1024;
@@ -84,6 +97,23 @@ export class UsersService {
     const [row] = await rawQuery<UserRow>(this.dataSource, USER_BY_ID_SQL, [companyId, id]);
     if (!row) throw ScimError.notFound(`User ${id} not found`);
     return row;
+  }
+
+  /** The user and, on PostgreSQL, its groups read with it (undefined: read them apart). */
+  async getRowWithGroups(
+    companyId: CompanyId,
+    id: string,
+  ): Promise<{ row: UserRow; groups?: UserGroups }> {
+    if (this.dataSource.options.type !== 'postgres')
+      return { row: await this.getRow(companyId, id) };
+    const [found] = await rawQuery<UserRow & { groups: string | null }>(
+      this.dataSource,
+      USER_WITH_GROUPS_BY_ID_POSTGRES_SQL,
+      [companyId, id],
+    );
+    if (!found) throw ScimError.notFound(`User ${id} not found`);
+    const { groups, ...row } = found;
+    return { row, groups: groups ? (JSON.parse(groups) as UserGroups) : [] };
   }
 
   async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<UserRow>> {
@@ -137,7 +167,7 @@ export class UsersService {
     id: string,
     body: unknown,
     ifMatch?: string,
-  ): Promise<ScimUserEntity> {
+  ): Promise<UserWrite> {
     const document = this.validated(body);
     return this.update(companyId, cause, id, ifMatch, () => document);
   }
@@ -149,7 +179,7 @@ export class UsersService {
     id: string,
     body: unknown,
     ifMatch?: string,
-  ): Promise<ScimUserEntity> {
+  ): Promise<UserWrite> {
     const operations = parsePatchRequest(body);
     return this.update(companyId, cause, id, ifMatch, (current) =>
       operations.length === 0 ? current : applyPatch(current, operations, USER_RESOURCE),
@@ -181,16 +211,18 @@ export class UsersService {
     id: string,
     ifMatch: string | undefined,
     change: (current: ResourceDocument) => ResourceDocument,
-  ): Promise<ScimUserEntity> {
+  ): Promise<UserWrite> {
     return this.write(companyId, cause, async (manager) => {
-      const user = await this.lockedUser(manager, companyId, id);
+      const locked = await this.lockedUserWithGroups(manager, companyId, id);
+      const { user } = locked;
       checkIfMatch(ifMatch, user.version);
       const current = {
         ...user.document,
         ...(user.externalId ? { externalId: user.externalId } : {}),
       };
       const next = change(current);
-      if (JSON.stringify(next) === JSON.stringify(current)) return user; // nothing changed: same version
+      if (JSON.stringify(next) === JSON.stringify(current)) return locked; // nothing changed: same version
+      const emailsBefore = JSON.stringify(user.document.emails);
       this.fill(user, next);
       user.version += 1;
       user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
@@ -200,16 +232,20 @@ export class UsersService {
         ...userColumnValues(user),
         user.updatedAt,
       ]);
-      await rawQuery(
-        manager,
-        'DELETE FROM "scim_user_emails" WHERE "companyId" = $1 AND "userId" = $2',
-        [companyId, id],
-      );
-      await this.writeEmails(manager, user);
+      // The email rows are rewritten only when the emails changed (a deactivation or a new
+      // title leaves them): two statements fewer for most updates.
+      if (JSON.stringify(user.document.emails) !== emailsBefore) {
+        await rawQuery(
+          manager,
+          'DELETE FROM "scim_user_emails" WHERE "companyId" = $1 AND "userId" = $2',
+          [companyId, id],
+        );
+        await this.writeEmails(manager, user);
+      }
       // Deactivation (active: false) removes the member's access in this same transaction.
       await this.syncMember(manager, user);
       recordEvent(manager, companyId, 'user.updated', userEventData(manager, user));
-      return user;
+      return locked;
     });
   }
 
@@ -297,23 +333,41 @@ export class UsersService {
     companyId: CompanyId,
     id: string,
   ): Promise<ScimUserEntity> {
-    // PostgreSQL: lock the row so concurrent writes to one user serialize (SQLite has one writer).
-    const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+    return (await this.lockedUserWithGroups(manager, companyId, id, false)).user;
+  }
+
+  /**
+   * The user's row, locked on PostgreSQL so concurrent writes to one user serialize (SQLite
+   * has one writer). With `withGroups` on PostgreSQL, the user's groups come in the same
+   * statement, for the answer (a user write never changes them: `groups` is read-only).
+   */
+  private async lockedUserWithGroups(
+    manager: EntityManager,
+    companyId: CompanyId,
+    id: string,
+    withGroups = true,
+  ): Promise<UserWrite> {
+    const postgres = manager.connection.options.type === 'postgres';
+    const groupsColumn = postgres && withGroups ? `, ${USER_GROUPS_POSTGRES_SQL} AS "groups"` : '';
     const [row] = await rawQuery<Record<string, unknown>>(
       manager,
       `SELECT "id", "companyId", "userName", "userNameKey", "externalId", "displayNameKey",
-              "active", "linkEmailKey", "document", "version", "createdAt", "updatedAt"
-         FROM "scim_users" WHERE "companyId" = $1 AND "id" = $2${lock}`,
+              "active", "linkEmailKey", "document", "version", "createdAt", "updatedAt"${groupsColumn}
+         FROM "scim_users" u WHERE "companyId" = $1 AND "id" = $2${postgres ? ' FOR UPDATE' : ''}`,
       [companyId, id],
     );
     if (!row) throw ScimError.notFound(`User ${id} not found`);
-    return Object.assign(new ScimUserEntity(), row, {
-      active: sqlBoolean(row.active),
-      document: JSON.parse(row.document as string) as ResourceDocument,
-      version: Number(row.version),
-      createdAt: new Date(Number(row.createdAt)),
-      updatedAt: new Date(Number(row.updatedAt)),
+    const { groups, ...columns } = row;
+    const user = Object.assign(new ScimUserEntity(), columns, {
+      active: sqlBoolean(columns.active),
+      document: JSON.parse(columns.document as string) as ResourceDocument,
+      version: Number(columns.version),
+      createdAt: new Date(Number(columns.createdAt)),
+      updatedAt: new Date(Number(columns.updatedAt)),
     });
+    return groupsColumn
+      ? { user, groups: groups ? (JSON.parse(groups as string) as UserGroups) : [] }
+      : { user };
   }
 
   private write<T>(
