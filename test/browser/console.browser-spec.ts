@@ -273,26 +273,35 @@ describe('admin console (headless Chromium)', () => {
     }
   });
 
-  it('renders the API reference at /api/docs under the security headers, with every operation', async () => {
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') refused.push(message.text());
-    });
-    await page.goto(`${base}/api/docs`);
-    await page.getByText('SCIM provisioning service: admin and platform API').waitFor();
-    const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
-      paths: Record<string, object>;
-    };
-    const operations = Object.values(document.paths).flatMap((item) => Object.keys(item));
-    await expect(page.locator('.opblock').count()).resolves.toBe(operations.length);
-    expect(refused).toEqual([]);
-    await shot('api-reference');
-  });
-
   it('shows API errors as readable messages', async () => {
     await page.getByLabel('Label').fill('x'.repeat(100));
     await page.evaluate("sessionStorage.setItem('scim-admin-token', 'not-a-jwt')");
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText('The admin token is not valid').waitFor();
+  });
+
+  it('renders the API reference at /api/docs under the security headers, with every operation', async () => {
+    // A page of its own: the console's page keeps the state the other cases build on.
+    const reference = await context.newPage();
+    const refused: string[] = [];
+    reference.on('console', (message) => {
+      if (message.type() === 'error') refused.push(message.text());
+    });
+    try {
+      await reference.goto(`${base}/api/docs`);
+      await reference.getByText('SCIM provisioning service: admin and platform API').waitFor();
+      const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+        paths: Record<string, object>;
+      };
+      const operations = Object.values(document.paths).flatMap((item) => Object.keys(item));
+      await expect(reference.locator('.opblock').count()).resolves.toBe(operations.length);
+      expect(refused).toEqual([]);
+      await reference.screenshot({
+        path: join(shots, 'api-reference.png'),
+        fullPage: true,
+      });
+    } finally {
+      await reference.close();
+    }
   });
 });
