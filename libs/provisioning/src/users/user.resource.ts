@@ -13,6 +13,8 @@ export interface UserRow {
   updatedAt: number | string;
   /** Present when a list was sorted or paged by it (cursor paging reads it back). */
   userNameKey?: string;
+  /** PostgreSQL: the user's groups as a JSON array, read with the row (USER_GROUPS_COLUMN). */
+  groups?: string | null;
 }
 
 /** The columns of a UserRow, for a query builder over `scim_users u`. */
@@ -27,24 +29,35 @@ export const USER_ROW_COLUMNS = [
 ];
 
 /** The same columns for one user by id, as plain SQL (the hot read of GET /Users/{id}). */
-export const USER_BY_ID_SQL = `SELECT ${USER_ROW_COLUMNS.map((column) =>
-  column.replace(/^u\.(\w+)/, 'u."$1"'),
-).join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
-
 /**
  * PostgreSQL: the groups of the user `u` as a JSON array, in the order the separate read
- * (GroupsService.groupsOf) gives them, to read with the user in one statement (each statement
- * is a round trip there; issue 16). SQLite runs in process and reads them apart.
+ * (GroupsService.groupsOf) gives them, read with the user in the same statement (each
+ * statement is a round trip there; issue 16). SQLite runs in process and reads them apart.
  */
 export const USER_GROUPS_POSTGRES_SQL = `(SELECT json_agg(json_build_object('value', g."id", 'display', g."displayName")
                    ORDER BY g."displayNameKey")::text
      FROM "scim_group_members" gm JOIN "scim_groups" g ON g."id" = gm."groupId"
     WHERE gm."companyId" = u."companyId" AND gm."memberId" = u."id")`;
 
-export const USER_WITH_GROUPS_BY_ID_POSTGRES_SQL = `SELECT ${USER_ROW_COLUMNS.map((column) =>
-  column.replace(/^u\.(\w+)/, 'u."$1"'),
-).join(', ')}, ${USER_GROUPS_POSTGRES_SQL} AS "groups"
-  FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
+/** The columns of a UserRow on this engine: on PostgreSQL with the user's groups. */
+export function userRowColumns(postgres: boolean): string[] {
+  return postgres
+    ? [...USER_ROW_COLUMNS, `${USER_GROUPS_POSTGRES_SQL} AS "groups"`]
+    : USER_ROW_COLUMNS;
+}
+
+export function userByIdSql(postgres: boolean): string {
+  const columns = userRowColumns(postgres).map((column) => column.replace(/^u\.(\w+)/, 'u."$1"'));
+  return `SELECT ${columns.join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
+}
+
+/** The groups read with the rows (PostgreSQL), by user id; undefined: read them apart. */
+export function groupsReadWith(rows: UserRow[]): Map<string, UserGroups> | undefined {
+  if (rows.length === 0 || rows[0].groups === undefined) return undefined;
+  return new Map(
+    rows.map((row) => [row.id, row.groups ? (JSON.parse(row.groups) as UserGroups) : []]),
+  );
+}
 
 export function userRowOf(user: ScimUserEntity): UserRow {
   return {

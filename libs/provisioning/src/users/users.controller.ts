@@ -25,7 +25,14 @@ import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { RawJson, resourceBody, ScimJson } from '../scim-response';
-import { userResource, userResourceJson, UserGroups, UserRow, userRowOf } from './user.resource';
+import {
+  groupsReadWith,
+  userResource,
+  userResourceJson,
+  UserGroups,
+  UserRow,
+  userRowOf,
+} from './user.resource';
 import { ScimResourceController } from '../scim-resource.controller';
 import { UsersService } from './users.service';
 
@@ -56,13 +63,13 @@ export class UsersController extends ScimResourceController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { row: user, groups } = await this.users.getRowWithGroups(companyId, id);
+    const user = await this.users.getRow(companyId, id);
     response.setHeader('ETag', etagOf(Number(user.version)));
     if (notModified(ifNoneMatch, Number(user.version))) {
       response.status(304);
       return undefined;
     }
-    return this.render(companyId, user, query, groups && new Map([[user.id, groups]]));
+    return this.render(companyId, user, query, groupsReadWith([user]));
   }
 
   @Post()
@@ -121,7 +128,10 @@ export class UsersController extends ScimResourceController {
       request.excludedAttributes,
     );
     const page = await this.users.list(companyId, request);
-    return { page, resources: await this.renderAll(companyId, page.rows, projection) };
+    return {
+      page,
+      resources: await this.renderAll(companyId, page.rows, projection, groupsReadWith(page.rows)),
+    };
   }
 
   protected async remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {

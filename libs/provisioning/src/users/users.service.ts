@@ -37,12 +37,11 @@ import { checkIfMatch } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
 import {
-  USER_BY_ID_SQL,
-  USER_ROW_COLUMNS,
   USER_GROUPS_POSTGRES_SQL,
-  USER_WITH_GROUPS_BY_ID_POSTGRES_SQL,
+  userByIdSql,
   UserGroups,
   UserRow,
+  userRowColumns,
 } from './user.resource';
 
 /** A changed user, and on PostgreSQL its groups as the change's transaction read them. */
@@ -92,28 +91,18 @@ export class UsersService {
     private readonly scans: CompanyScans,
   ) {}
 
-  /** One user as a raw row, for reads (no entity hydration, no query builder). */
-  async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
-    const [row] = await rawQuery<UserRow>(this.dataSource, USER_BY_ID_SQL, [companyId, id]);
-    if (!row) throw ScimError.notFound(`User ${id} not found`);
-    return row;
+  private get postgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
   }
 
-  /** The user and, on PostgreSQL, its groups read with it (undefined: read them apart). */
-  async getRowWithGroups(
-    companyId: CompanyId,
-    id: string,
-  ): Promise<{ row: UserRow; groups?: UserGroups }> {
-    if (this.dataSource.options.type !== 'postgres')
-      return { row: await this.getRow(companyId, id) };
-    const [found] = await rawQuery<UserRow & { groups: string | null }>(
-      this.dataSource,
-      USER_WITH_GROUPS_BY_ID_POSTGRES_SQL,
-      [companyId, id],
-    );
-    if (!found) throw ScimError.notFound(`User ${id} not found`);
-    const { groups, ...row } = found;
-    return { row, groups: groups ? (JSON.parse(groups) as UserGroups) : [] };
+  /** One user as a raw row, for reads (no entity hydration, no query builder). */
+  async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
+    const [row] = await rawQuery<UserRow>(this.dataSource, userByIdSql(this.postgres), [
+      companyId,
+      id,
+    ]);
+    if (!row) throw ScimError.notFound(`User ${id} not found`);
+    return row;
   }
 
   async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<UserRow>> {
@@ -127,7 +116,7 @@ export class UsersService {
       dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'users'),
-      columns: USER_ROW_COLUMNS,
+      columns: userRowColumns(this.postgres),
       anchors: { cache: this.anchors, scope: companyId },
       reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
     });
