@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import type { TokenStatus } from './scim-token.entity';
 
 /** A provisioning token as the admin API shows it: never the secret, not even its hash. */
@@ -22,16 +22,14 @@ export class TokenView {
 }
 
 /** A new token with its secret, shown in this answer only. */
-export class CreatedTokenView {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-  label: string;
-  prefix: string;
-  status: TokenStatus;
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-  @ApiProperty({ format: 'date-time' })
-  expiresAt: string | null;
+export class CreatedTokenView extends PickType(TokenView, [
+  'id',
+  'label',
+  'prefix',
+  'status',
+  'createdAt',
+  'expiresAt',
+] as const) {
   /** The secret: shown in this answer only, stored as a hash. */
   token: string;
   /** The SCIM base URL to give the IdP with the token. */

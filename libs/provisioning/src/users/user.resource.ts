@@ -13,7 +13,7 @@ export interface UserRow {
   updatedAt: number | string;
   /** Present when a list was sorted or paged by it (cursor paging reads it back). */
   userNameKey?: string;
-  /** PostgreSQL: the user's groups as a JSON array, read with the row (USER_GROUPS_COLUMN). */
+  /** PostgreSQL: the user's groups as a JSON array, read with the row (userRowColumns). */
   groups?: string | null;
 }
 
@@ -28,7 +28,6 @@ export const USER_ROW_COLUMNS = [
   'u.userNameKey AS "userNameKey"',
 ];
 
-/** The same columns for one user by id, as plain SQL (the hot read of GET /Users/{id}). */
 /**
  * PostgreSQL: the groups of the user `u` as a JSON array, in the order the separate read
  * (GroupsService.groupsOf) gives them, read with the user in the same statement (each
@@ -46,13 +45,16 @@ export function userRowColumns(postgres: boolean): string[] {
     : USER_ROW_COLUMNS;
 }
 
+/** The same columns for one user by id, as plain SQL (the hot read of GET /Users/{id}). */
 export function userByIdSql(postgres: boolean): string {
   const columns = userRowColumns(postgres).map((column) => column.replace(/^u\.(\w+)/, 'u."$1"'));
   return `SELECT ${columns.join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
 }
 
 /** The groups read with the rows (PostgreSQL), by user id; undefined: read them apart. */
-export function groupsReadWith(rows: UserRow[]): Map<string, UserGroups> | undefined {
+export function groupsReadWith(
+  rows: { id: string; groups?: string | null }[],
+): Map<string, UserGroups> | undefined {
   if (rows.length === 0 || rows[0].groups === undefined) return undefined;
   return new Map(
     rows.map((row) => [row.id, row.groups ? (JSON.parse(row.groups) as UserGroups) : []]),

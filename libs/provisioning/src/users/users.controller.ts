@@ -101,7 +101,12 @@ export class UsersController extends ScimResourceController {
   ) {
     const { user, groups } = await this.users.replace(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, userRowOf(user), query, groups && new Map([[user.id, groups]]));
+    return this.render(
+      companyId,
+      userRowOf(user),
+      query,
+      groupsReadWith([{ id: user.id, groups }]),
+    );
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
@@ -117,7 +122,12 @@ export class UsersController extends ScimResourceController {
   ) {
     const { user, groups } = await this.users.patch(companyId, cause, id, body, ifMatch);
     response.setHeader('ETag', etagOf(user.version));
-    return this.render(companyId, userRowOf(user), query, groups && new Map([[user.id, groups]]));
+    return this.render(
+      companyId,
+      userRowOf(user),
+      query,
+      groupsReadWith([{ id: user.id, groups }]),
+    );
   }
 
   async searchPage(companyId: CompanyId, params: Record<string, unknown>) {

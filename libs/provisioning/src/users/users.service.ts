@@ -36,18 +36,15 @@ import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 import { USER_TABLE } from './user-table';
-import {
-  USER_GROUPS_POSTGRES_SQL,
-  userByIdSql,
-  UserGroups,
-  UserRow,
-  userRowColumns,
-} from './user.resource';
+import { USER_GROUPS_POSTGRES_SQL, userByIdSql, UserRow, userRowColumns } from './user.resource';
 
-/** A changed user, and on PostgreSQL its groups as the change's transaction read them. */
+/**
+ * A changed user, and on PostgreSQL its groups as the change's transaction read them (JSON
+ * text, as a UserRow's: groupsReadWith).
+ */
 export interface UserWrite {
   user: ScimUserEntity;
-  groups?: UserGroups;
+  groups?: string | null;
 }
 
 /** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
@@ -354,9 +351,7 @@ export class UsersService {
       createdAt: new Date(Number(columns.createdAt)),
       updatedAt: new Date(Number(columns.updatedAt)),
     });
-    return groupsColumn
-      ? { user, groups: groups ? (JSON.parse(groups as string) as UserGroups) : [] }
-      : { user };
+    return groupsColumn ? { user, groups: groups as string | null } : { user };
   }
 
   private write<T>(
