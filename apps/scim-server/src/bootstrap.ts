@@ -88,7 +88,8 @@ export async function createApp(
       maxAge: 600,
     });
   }
-  // After the middleware above, so the reference is logged, counted and rate limited too.
+  // After the middleware above, so its requests are logged and counted too (not rate limited:
+  // like the console's files, it is a document built once at start, not API work).
   serveOpenApi(app, config.publicUrl);
   serveAdminConsole(app);
   // SIGTERM/SIGINT: GracefulShutdown drains, then the database closes; exit code 0 (not a
