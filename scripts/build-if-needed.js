@@ -6,14 +6,26 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 
-function newestMtime(dir) {
+function newestMtime(dir, matches = (name) => name.endsWith('.ts')) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path, matches));
+    else if (matches(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
+}
+
+function run(what, why, seconds, command, args) {
+  // On stderr, so that `TOKEN=$(npm run -s cli -- ...)` still captures only the answer.
+  process.stderr.write(`Building ${what} (${why}; this takes about ${seconds} s)...\n`);
+  const started = Date.now();
+  const result = spawnSync(join(root, 'node_modules', '.bin', command), args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  process.stderr.write(`Built ${what} in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 }
 
 /** Returns the path of the app's built entry point, building it first when needed. */
@@ -24,19 +36,25 @@ function buildIfNeeded(app) {
     newestMtime(join(root, 'libs')),
   );
   if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
-    // On stderr, so that `TOKEN=$(npm run -s cli -- ...)` still captures only the answer.
-    const why = existsSync(entry) ? 'its sources changed' : 'first run';
-    process.stderr.write(`Building ${app} (${why}; this takes about 15 s)...\n`);
-    const started = Date.now();
-    const nest = join(root, 'node_modules', '.bin', 'nest');
-    const result = spawnSync(nest, ['build', app], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (result.status !== 0) process.exit(result.status ?? 1);
-    process.stderr.write(`Built ${app} in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+    run(app, existsSync(entry) ? 'its sources changed' : 'first run', 15, 'nest', ['build', app]);
   }
   return entry;
 }
 
-module.exports = { buildIfNeeded };
+/** Builds the admin console (apps/admin-web/dist, which the service serves) when needed. */
+function buildConsoleIfNeeded() {
+  const web = join(root, 'apps', 'admin-web');
+  const built = join(web, 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(join(web, 'src'), () => true),
+    newestMtime(join(web, 'public'), () => true),
+    ...['index.html', 'vite.config.mts'].map((file) => statSync(join(web, file)).mtimeMs),
+  );
+  if (!existsSync(built) || statSync(built).mtimeMs < sources) {
+    const why = existsSync(built) ? 'its sources changed' : 'first run';
+    run('the admin console', why, 2, 'vite', ['build', '--config', join(web, 'vite.config.mts')]);
+  }
+  return built;
+}
+
+module.exports = { buildIfNeeded, buildConsoleIfNeeded };

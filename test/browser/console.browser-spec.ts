@@ -40,9 +40,9 @@ describe('admin console (headless Chromium)', () => {
   beforeAll(async () => {
     // The built service, as production runs it (built here when missing or stale).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const entry = require(join(root, 'scripts', 'build-if-needed.js')).buildIfNeeded(
-      'scim-server',
-    ) as string;
+    const builds = require(join(root, 'scripts', 'build-if-needed.js'));
+    builds.buildConsoleIfNeeded();
+    const entry = builds.buildIfNeeded('scim-server') as string;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     dataDir = mkdtempSync(join(tmpdir(), 'scim-console-'));

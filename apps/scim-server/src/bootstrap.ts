@@ -116,38 +116,54 @@ function applyServerTimeouts(server: Server, config: AppConfig): void {
   server.timeout = config.http.requestTimeoutMs;
 }
 
-/** Finds apps/admin-web/public from the source tree or from the build output. */
+/** Finds the built admin console (apps/admin-web/dist) from the source tree or the build output. */
 function adminConsoleDirectory(): string | undefined {
   let directory = __dirname;
   for (let i = 0; i < 8; i++) {
-    const candidate = join(directory, 'apps', 'admin-web', 'public');
+    const candidate = join(directory, 'apps', 'admin-web', 'dist');
     if (existsSync(join(candidate, 'index.html'))) return candidate;
     directory = dirname(directory);
   }
   return undefined;
 }
 
-/** The admin console's static files at /settings/..., with a strict content security policy. */
+/**
+ * The admin console at /settings/..., with a strict content security policy: scripts and
+ * styles only from the files Vite built, nothing inline. Its routes (/settings/scim/members,
+ * ...) all answer index.html; the hashed assets are cached for good, index.html never.
+ */
 function serveAdminConsole(app: NestExpressApplication): void {
   const directory = adminConsoleDirectory();
-  if (!directory) return;
+  if (!directory) {
+    app
+      .get(Logger)
+      .warn(
+        'The admin console is not built (apps/admin-web/dist; `npm run build` builds it): /settings is not served',
+        'AdminConsole',
+      );
+    return;
+  }
   const csp =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   app.use('/settings', (request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Content-Security-Policy', csp);
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     next();
   });
-  app.useStaticAssets(join(directory, 'assets'), { prefix: '/settings/assets', maxAge: 0 });
+  app.useStaticAssets(join(directory, 'assets'), {
+    prefix: '/settings/assets',
+    maxAge: '365d',
+    immutable: true,
+    fallthrough: false,
+  });
+  app.useStaticAssets(directory, { prefix: '/settings', index: false, maxAge: '1h' });
   const index = join(directory, 'index.html');
-  app.use(
-    ['/settings/scim', '/settings/sso', '/settings'],
-    (request: Request, response: Response, next: NextFunction) => {
-      if (request.method !== 'GET' || (request.path !== '/' && request.path !== '')) return next();
-      response.sendFile(index);
-    },
-  );
+  app.use('/settings', (request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    response.setHeader('Cache-Control', 'no-cache');
+    response.sendFile(index);
+  });
   app.use('/', (request: Request, response: Response, next: NextFunction) => {
     if (request.method === 'GET' && request.path === '/')
       return response.redirect('/settings/scim');
