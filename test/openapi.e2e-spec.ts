@@ -12,6 +12,7 @@ import { SAML_CONNECTION, newCompanyId } from './factories/company.factory';
 import { createGroup, oktaGroup } from './factories/group.factory';
 import { createUser, oktaUser } from './factories/user.factory';
 import { PlatformKeysService } from '@app/events';
+import { ProvisioningLogService } from '@app/sync-status';
 import { scimClient } from './support/scim-client';
 import { adminJwt, createTestApp, TestApp } from './support/test-app';
 
@@ -276,6 +277,10 @@ describe('the admin API OpenAPI document', () => {
     await call('get', `/scim/reconciliations/${run.body.id}/changes`);
     await call('get', '/scim/status');
     await call('get', '/audit-events?limit=5');
+    await t.app.get(ProvisioningLogService).flush();
+    await call('get', '/scim/activity?limit=5');
+    await call('get', '/scim/activity?outcome=failure&email=nobody@example.com');
+    await call('get', '/scim/activity?since=yesterday'); // 400
     const events = await call('get', '/events?limit=5&type=user.created,member.access_granted');
     await call('get', '/events?wait=31'); // 400
     await call('get', `/api/platform/events?limit=3&after=&companyId=${companyId}`);

@@ -87,7 +87,7 @@ describe('sync status, members and reconciliation', () => {
       expect(card.body.managedMemberships).toBe(0);
     });
 
-    it('records SCIM requests without bodies or secrets in the provisioning log', async () => {
+    it('records SCIM requests without bodies or secrets in the provisioning log, naming only whom they concerned', async () => {
       const user = await createUser(scim, oktaUser({ password: 'Sup3rS3cret!' }));
       await scim.get(`/Users/${user.id}`).expect(200);
       await api('get', '/scim/status').expect(200); // flushes the log
@@ -104,10 +104,20 @@ describe('sync status, members and reconciliation', () => {
         tokenId: a.tokenId,
         outcome: 'success',
       });
+      // The one thing taken from a body: whom the write concerned (the Activity view's "who").
+      expect(rows.find((row) => row.method === 'POST')).toMatchObject({
+        operation: 'user.created',
+        subject: user.userName,
+      });
       const text = JSON.stringify(rows);
       expect(text).not.toContain('Sup3rS3cret!');
       expect(text).not.toContain(a.scimToken);
-      expect(text).not.toContain(user.userName);
+      for (const attribute of [
+        user.externalId,
+        user.displayName,
+        (user.name as { familyName: string }).familyName,
+      ])
+        expect(text).not.toContain(attribute);
     });
   });
 

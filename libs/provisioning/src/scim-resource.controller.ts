@@ -1,6 +1,6 @@
 import { All, Body, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CompanyId, CurrentCause, CurrentCompany, EventCause } from '@app/common';
+import { CompanyId, CurrentCause, CurrentCompany, EventCause, rememberActivity } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import { ListPage } from './query/resource-list';
 import { listResponse, ScimJson } from './scim-response';
@@ -21,12 +21,13 @@ export abstract class ScimResourceController {
     params: Record<string, unknown>,
   ): Promise<{ page: ListPage<unknown>; resources: ScimJson[] }>;
 
+  /** Deletes the resource; answers whom it was (userName, displayName) for the activity log. */
   protected abstract remove(
     companyId: CompanyId,
     cause: EventCause,
     id: string,
     ifMatch?: string,
-  ): Promise<void>;
+  ): Promise<string>;
 
   @Get()
   list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
@@ -47,8 +48,9 @@ export abstract class ScimResourceController {
     @CurrentCause() cause: EventCause,
     @Param('id') id: string,
     @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    await this.remove(companyId, cause, id, ifMatch);
+    rememberActivity(response, { subject: await this.remove(companyId, cause, id, ifMatch) });
   }
 
   /** Methods the RFC does not define here: 405 with the methods that are. */

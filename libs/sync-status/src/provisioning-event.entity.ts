@@ -47,6 +47,21 @@ export class ProvisioningEventEntity {
   @Column({ type: 'integer' })
   durationMs: number;
 
+  /**
+   * What a write did, in the domain's words (`user.deactivated`, `group.updated`), when the
+   * handler said so; null for reads and for entries from before the Activity view.
+   */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  operation: string | null;
+
+  /** Whom it concerned: the userName or group displayName, as the request or the row had it. */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  subject: string | null;
+
+  /** `subject` case-folded: the Activity view's "by person" filter. */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  subjectKey: string | null;
+
   @TimestampColumn()
   createdAt: Date;
 }

@@ -63,6 +63,9 @@ export class ProvisioningLogService implements OnApplicationShutdown {
       'errorDetail',
       'requestId',
       'durationMs',
+      'operation',
+      'subject',
+      'subjectKey',
       'createdAt',
     ] as const;
     const rows = batch.map(

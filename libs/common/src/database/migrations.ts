@@ -6,6 +6,7 @@ import { MemberKeysetIndex1732700000000 } from './migrations/1732700000000-membe
 import { AuditLog1732800000000 } from './migrations/1732800000000-audit-log';
 import { NestedGroupsAndUnassignedActive1732900000000 } from './migrations/1732900000000-nested-groups-and-unassigned-active';
 import { EventsAndWebhooks1733000000000 } from './migrations/1733000000000-events-and-webhooks';
+import { ProvisioningActivity1733100000000 } from './migrations/1733100000000-provisioning-activity';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -20,4 +21,5 @@ export const migrations = [
   AuditLog1732800000000,
   NestedGroupsAndUnassignedActive1732900000000,
   EventsAndWebhooks1733000000000,
+  ProvisioningActivity1733100000000,
 ];

@@ -7,6 +7,8 @@ export interface OperationOutcome {
   resourceId: string | null;
   status: number;
   errorDetail: string | null;
+  /** What it did and to whom, as rememberActivity records a request's. */
+  activity?: Activity;
 }
 
 const OUTCOMES = Symbol('operationOutcomes');
@@ -49,4 +51,28 @@ export function rememberWarnings(response: Response, warnings: ProvisioningWarni
 
 export function warningsOf(response: Response): ProvisioningWarning[] {
   return (response as WithWarnings)[WARNINGS] ?? [];
+}
+
+/**
+ * What a SCIM write did, in the domain's words, and whom it concerned: the Activity view shows
+ * "Dana was deactivated", not "PATCH /Users/2819c223". Handlers say what only they know (that a
+ * PATCH turned `active` off; the userName of a user a DELETE removed); the provisioning log
+ * takes the rest from the request body.
+ */
+export interface Activity {
+  /** `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `group.updated`... */
+  operation?: string;
+  /** The userName or group displayName. */
+  subject?: string;
+}
+
+const ACTIVITY = Symbol('provisioningActivity');
+type WithActivity = Response & { [ACTIVITY]?: Activity };
+
+export function rememberActivity(response: Response, activity: Activity): void {
+  (response as WithActivity)[ACTIVITY] = activity;
+}
+
+export function activityOf(response: Response): Activity | undefined {
+  return (response as WithActivity)[ACTIVITY];
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  Activity,
   AppConfig,
   CompanyId,
   EventCause,
@@ -18,7 +19,7 @@ import {
 } from '@app/scim-protocol';
 import { GroupsService, skippedMemberWarnings } from '../groups/groups.service';
 import { etagOf } from '../resource-version';
-import { UsersService } from '../users/users.service';
+import { userActivity, UsersService } from '../users/users.service';
 
 /** One entry of a BulkResponse (RFC 7644 §3.7.3); `status` is a string, as in the RFC. */
 export interface BulkOperationResult {
@@ -72,6 +73,8 @@ export class BulkService {
     const warnings: ProvisioningWarning[] = [];
     let errors = 0;
 
+    // What each operation did and to whom, for the activity log (as a request alone would say).
+    const activities = new Map<BulkOperation, Activity>();
     const record = (operation: BulkOperation, result: BulkOperationResult, detail?: string) => {
       results.set(operation, result);
       const status = Number(result.status);
@@ -82,6 +85,7 @@ export class BulkService {
         resourceId: result.location?.split('/').pop() ?? operation.resourceId ?? null,
         status,
         errorDetail: detail ?? null,
+        activity: activities.get(operation) ?? subjectOfData(operation),
       });
     };
     const failed = (operation: BulkOperation, error: ScimError) =>
@@ -108,7 +112,10 @@ export class BulkService {
         continue;
       }
       try {
-        record(operation, await this.execute(companyId, cause, operation, createdIds, warnings));
+        record(
+          operation,
+          await this.execute(companyId, cause, operation, createdIds, warnings, activities),
+        );
       } catch (error) {
         failed(operation, this.asScimError(operation, error, requestId));
       }
@@ -142,6 +149,7 @@ export class BulkService {
     operation: BulkOperation,
     createdIds: Map<string, string>,
     warnings: ProvisioningWarning[],
+    activities: Map<BulkOperation, Activity>,
   ): Promise<BulkOperationResult> {
     const data = resolveBulkIdReferences(operation.data, createdIds);
     const id =
@@ -150,16 +158,24 @@ export class BulkService {
         : resolveBulkIdReferences(operation.resourceId, createdIds);
     const status = operation.method === 'POST' ? 201 : operation.method === 'DELETE' ? 204 : 200;
     let written: { id: string; version: number } | undefined;
+    const kind = operation.resourceType === 'Users' ? 'user' : 'group';
     if (operation.method === 'DELETE') {
       const service = operation.resourceType === 'Users' ? this.users : this.groups;
-      await service.delete(companyId, cause, id!, operation.version);
+      const subject = await service.delete(companyId, cause, id!, operation.version);
+      activities.set(operation, { operation: `${kind}.deleted`, subject });
     } else if (operation.resourceType === 'Users') {
-      written =
-        operation.method === 'POST'
-          ? await this.users.create(companyId, cause, data)
-          : operation.method === 'PUT'
-            ? (await this.users.replace(companyId, cause, id!, data, operation.version)).user
-            : (await this.users.patch(companyId, cause, id!, data, operation.version)).user;
+      if (operation.method === 'POST') {
+        const user = await this.users.create(companyId, cause, data);
+        written = user;
+        activities.set(operation, { operation: 'user.created', subject: user.userName });
+      } else {
+        const write =
+          operation.method === 'PUT'
+            ? await this.users.replace(companyId, cause, id!, data, operation.version)
+            : await this.users.patch(companyId, cause, id!, data, operation.version);
+        written = write.user;
+        activities.set(operation, userActivity(write));
+      }
     } else {
       const { group, skipped } =
         operation.method === 'POST'
@@ -169,6 +185,10 @@ export class BulkService {
             : await this.groups.patch(companyId, cause, id!, data, operation.version);
       written = group;
       warnings.push(...skippedMemberWarnings(operation.method, group.id, status, skipped));
+      activities.set(operation, {
+        operation: operation.method === 'POST' ? 'group.created' : 'group.updated',
+        subject: group.displayName,
+      });
     }
     if (operation.method === 'POST') createdIds.set(operation.bulkId!, written!.id);
     const resourceId = written?.id ?? id;
@@ -210,4 +230,11 @@ export class BulkService {
   private location(operation: BulkOperation, id: string): string {
     return `${this.config.scimEndpointUrl}/${operation.resourceType}/${encodeURIComponent(id)}`;
   }
+}
+
+/** Whom a failed operation concerned, from its data (a refused POST still names someone). */
+function subjectOfData(operation: BulkOperation): Activity | undefined {
+  const data = operation.data as Record<string, unknown> | undefined;
+  const value = data?.[operation.resourceType === 'Users' ? 'userName' : 'displayName'];
+  return typeof value === 'string' && value.trim() !== '' ? { subject: value.trim() } : undefined;
 }

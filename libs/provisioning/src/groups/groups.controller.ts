@@ -18,6 +18,7 @@ import {
   CurrentCause,
   CurrentCompany,
   EventCause,
+  rememberActivity,
   rememberWarnings,
 } from '@app/common';
 import {
@@ -123,6 +124,7 @@ export class GroupsController extends ScimResourceController {
     const { group, skipped } = await this.groups.patch(companyId, cause, id, body, ifMatch);
     const status = query.attributes === undefined ? 204 : 200;
     rememberWarnings(response, skippedMemberWarnings('PATCH', group.id, status, skipped));
+    rememberActivity(response, { operation: 'group.updated', subject: group.displayName });
     response.setHeader('ETag', etagOf(group.version));
     if (query.attributes === undefined) {
       response.status(204);
@@ -155,8 +157,8 @@ export class GroupsController extends ScimResourceController {
     return { page, resources };
   }
 
-  protected async remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
-    await this.groups.delete(companyId, cause, id, ifMatch);
+  protected remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
+    return this.groups.delete(companyId, cause, id, ifMatch);
   }
 
   private async render(companyId: CompanyId, group: ScimGroupEntity, projection: Projection) {

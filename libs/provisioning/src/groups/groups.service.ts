@@ -340,13 +340,14 @@ export class GroupsService {
     });
   }
 
+  /** Deletes the group; answers its displayName (for the activity log). */
   async delete(
     companyId: CompanyId,
     cause: EventCause,
     id: string,
     ifMatch?: string,
-  ): Promise<void> {
-    await this.write(companyId, cause, async (manager) => {
+  ): Promise<string> {
+    return this.write(companyId, cause, async (manager) => {
       const group = await this.locked(manager, companyId, id);
       checkIfMatch(ifMatch, group.version);
       // Its own memberships go with the group (ON DELETE CASCADE), and so does the access they
@@ -362,6 +363,7 @@ export class GroupsService {
       // The policy read again: the roles it gave through this group are gone.
       await this.access.refresh(manager, companyId, affected);
       await adjustResourceCount(manager, companyId, 'groups', -1); // last: see adjustResourceCount
+      return group.displayName;
     });
   }
 

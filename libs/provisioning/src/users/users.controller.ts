@@ -12,7 +12,14 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AppConfig, CompanyId, CurrentCause, CurrentCompany, EventCause } from '@app/common';
+import {
+  AppConfig,
+  CompanyId,
+  CurrentCause,
+  CurrentCompany,
+  EventCause,
+  rememberActivity,
+} from '@app/common';
 import {
   parseProjection,
   project,
@@ -34,7 +41,7 @@ import {
   userRowOf,
 } from './user.resource';
 import { ScimResourceController } from '../scim-resource.controller';
-import { UsersService } from './users.service';
+import { userActivity, UsersService } from './users.service';
 
 /** What a user made by this request renders as its groups. */
 const NO_GROUPS = new Map<string, UserGroups>();
@@ -99,7 +106,9 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { user, groups } = await this.users.replace(companyId, cause, id, body, ifMatch);
+    const write = await this.users.replace(companyId, cause, id, body, ifMatch);
+    const { user, groups } = write;
+    rememberActivity(response, userActivity(write));
     response.setHeader('ETag', etagOf(user.version));
     return this.render(
       companyId,
@@ -120,7 +129,9 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { user, groups } = await this.users.patch(companyId, cause, id, body, ifMatch);
+    const write = await this.users.patch(companyId, cause, id, body, ifMatch);
+    const { user, groups } = write;
+    rememberActivity(response, userActivity(write));
     response.setHeader('ETag', etagOf(user.version));
     return this.render(
       companyId,
@@ -144,8 +155,8 @@ export class UsersController extends ScimResourceController {
     };
   }
 
-  protected async remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
-    await this.users.delete(companyId, cause, id, ifMatch);
+  protected remove(companyId: CompanyId, cause: EventCause, id: string, ifMatch?: string) {
+    return this.users.delete(companyId, cause, id, ifMatch);
   }
 
   private async render(

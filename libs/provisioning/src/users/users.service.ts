@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  Activity,
   CompanyId,
   CompanyScans,
   EventCause,
@@ -45,6 +46,19 @@ import { USER_GROUPS_POSTGRES_SQL, userByIdSql, UserRow, userRowColumns } from '
 export interface UserWrite {
   user: ScimUserEntity;
   groups?: string | null;
+  /** `active` before the write: the activity log says "deactivated", not "updated". */
+  wasActive?: boolean;
+}
+
+/** What a PUT or PATCH did to the user, for the activity log: access is what admins ask about. */
+export function userActivity({ user, wasActive }: UserWrite): Activity {
+  const operation =
+    wasActive === true && !user.active
+      ? 'user.deactivated'
+      : wasActive === false && user.active
+        ? 'user.reactivated'
+        : 'user.updated';
+  return { operation, subject: user.userName };
 }
 
 /** Longest userName we index (RFC 5321 caps an address at 254 octets; this leaves room). */
@@ -172,13 +186,14 @@ export class UsersService {
     );
   }
 
+  /** Deletes the user; answers its userName (the activity log says whom a DELETE removed). */
   async delete(
     companyId: CompanyId,
     cause: EventCause,
     id: string,
     ifMatch?: string,
-  ): Promise<void> {
-    await this.write(companyId, cause, async (manager) => {
+  ): Promise<string> {
+    return this.write(companyId, cause, async (manager) => {
       const user = await this.lockedUser(manager, companyId, id);
       checkIfMatch(ifMatch, user.version);
       // The member loses access in the same transaction as the user goes, and so do the
@@ -188,6 +203,7 @@ export class UsersService {
       await manager.delete(ScimUserEntity, { companyId, id });
       await adjustResourceCount(manager, companyId, 'users', -1);
       recordEvent(manager, companyId, 'user.deleted', userEventData(manager, user));
+      return user.userName;
     });
   }
 
@@ -201,6 +217,7 @@ export class UsersService {
     return this.write(companyId, cause, async (manager) => {
       const locked = await this.lockedUserWithGroups(manager, companyId, id);
       const { user } = locked;
+      locked.wasActive = user.active;
       checkIfMatch(ifMatch, user.version);
       const current = {
         ...user.document,
