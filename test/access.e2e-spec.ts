@@ -168,4 +168,88 @@ describe('group-based access and roles', () => {
       .send({ groupId: otherGroup.id, role: 'admin' })
       .expect(400);
   });
+
+  it('previews a change before it is saved: what it would do to members, and nothing changes', async () => {
+    const [inGroup, outside] = [await createUser(scim), await createUser(scim)];
+    const engineering = await createGroup(
+      scim,
+      oktaGroup({ displayName: 'Engineering', members: [{ value: inGroup.id }] }),
+    );
+    // A mapping gives a role: the preview says whose role would change.
+    const mapping = await admin('post', '/access/preview')
+      .send({ addMapping: { displayName: 'engineering', role: 'admin' } })
+      .expect(200);
+    expect(mapping.body).toEqual({
+      revoked: 0,
+      granted: 0,
+      roleChanged: 1,
+      members: [
+        expect.objectContaining({
+          email: inGroup.userName,
+          change: 'role_changed',
+          role: 'admin',
+          previousRole: 'member',
+        }),
+      ],
+    });
+    expect((await admin('get', '/access').expect(200)).body.mappings).toEqual([]);
+    expect(await member(inGroup.userName)).toEqual({ status: 'active', role: 'member' });
+    const saved = await admin('post', '/group-mappings')
+      .send({ groupId: engineering.id, role: 'admin' })
+      .expect(201);
+    // Requiring membership: everyone outside a mapped group would lose access.
+    const require = await admin('post', '/access/preview')
+      .send({ policy: { requireGroupMembership: true } })
+      .expect(200);
+    expect(require.body).toMatchObject({ revoked: 1, granted: 0, roleChanged: 0 });
+    expect(require.body.members).toEqual([
+      expect.objectContaining({
+        email: outside.userName,
+        change: 'revoked',
+        status: 'suspended',
+        previousStatus: 'active',
+      }),
+    ]);
+    expect(await member(outside.userName)).toEqual({ status: 'active', role: 'member' });
+    // Removing the only mapping: SCIM stops managing roles, so the roles stay as they are.
+    const remove = await admin('post', '/access/preview')
+      .send({ removeMappingId: saved.body.id })
+      .expect(200);
+    expect(remove.body).toEqual({ revoked: 0, granted: 0, roleChanged: 0, members: [] });
+    // A change that would be refused is refused by its preview too; nothing was written.
+    await admin('put', '/access').send({ requireGroupMembership: true }).expect(200);
+    await admin('post', '/access/preview').send({ removeMappingId: saved.body.id }).expect(409);
+    for (const body of [{}, { policy: {}, removeMappingId: saved.body.id }]) {
+      const refused = await admin('post', '/access/preview').send(body).expect(400);
+      expect(refused.body.message).toEqual([
+        'give exactly one of policy, addMapping, removeMappingId',
+      ]);
+    }
+    const bad = await admin('post', '/access/preview')
+      .send({ policy: { defaultRole: 'king' } })
+      .expect(400);
+    expect(JSON.stringify(bad.body.message)).toContain('defaultRole');
+    expect(
+      (await t.query(`SELECT * FROM "audit_events" WHERE "companyId" = $1`, [a.companyId])).map(
+        (row) => row.action,
+      ),
+    ).not.toContain('access_policy.previewed');
+  });
+
+  it('suggests SCIM groups by the start of their name, any case', async () => {
+    for (const displayName of ['Engineering', 'Engineering Leads', 'Sales'])
+      await createGroup(scim, oktaGroup({ displayName }));
+    const found = await admin('get', '/groups?search=engin').expect(200);
+    expect(found.body.map((group: { displayName: string }) => group.displayName)).toEqual([
+      'Engineering',
+      'Engineering Leads',
+    ]);
+    expect(found.body[0]).toEqual({
+      id: expect.any(String),
+      displayName: 'Engineering',
+      memberCount: 0,
+    });
+    expect((await admin('get', '/groups?limit=1').expect(200)).body).toHaveLength(1);
+    await admin('get', '/groups?limit=500').expect(400);
+  });
 });

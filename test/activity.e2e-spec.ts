@@ -1,3 +1,4 @@
+import { CompanyId } from '@app/common';
 import { activityStatement, ProvisioningLogService } from '@app/sync-status';
 import { newCompanyId, scimCompany, ScimCompany } from './factories/company.factory';
 import { patchOp, scimClient, USER_SCHEMA } from './support/scim-client';
@@ -188,7 +189,7 @@ describe('activity: what the IdP did (GET /api/companies/:companyId/scim/activit
           .toString(16)
           .padStart(12, '0')
           .replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-${String(i).padStart(12, '0')}`,
-        companyId: company.companyId,
+        companyId: company.companyId as CompanyId,
         tokenId: company.tokenId,
         method: 'GET',
         resourceType: 'Users',
@@ -215,7 +216,7 @@ describe('activity: what the IdP did (GET /api/companies/:companyId/scim/activit
       { outcome: 'failure' as const },
       { since: new Date(now).toISOString() },
     ]) {
-      const { sql, parameters } = activityStatement(company.companyId, query, 51);
+      const { sql, parameters } = activityStatement(company.companyId as CompanyId, query, 51);
       const explain = t.engine === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
       const text = t.engine === 'sqlite' ? sql.replace(/\$\d+/g, '?') : sql;
       const plan = (await t.dataSource.query(explain + text, parameters)) as Record<

@@ -1,7 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { EntityManager, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CompanyId, rawQuery, transactionCause } from '@app/common';
+import {
+  CompanyId,
+  EventCause,
+  rawQuery,
+  transactionCause,
+  transactionWithCause,
+} from '@app/common';
 import { DELIVERIES_QUEUED, EVENTS_CHANNEL } from './event-signals';
 import { EventType, MAX_IDS_PER_MEMBERSHIP_EVENT } from './event-types';
 
@@ -317,4 +323,37 @@ async function writeSqlite(
   );
   const queued = statements.queue.run({ companyId, first, last: lastSequence, now });
   return queued.changes > 0;
+}
+
+/** Thrown to roll a rehearsal back; carries what it would have committed. */
+class Rehearsal<T> extends Error {
+  constructor(
+    readonly result: T,
+    readonly events: PendingEvent[],
+  ) {
+    super('rehearsal: rolled back');
+  }
+}
+
+/**
+ * Runs `work` exactly as it would run, in a transaction that is then rolled back, and answers
+ * the events it would have committed: a dry run that cannot drift from the real change, since
+ * it is the real change (the access preview: "this change suspends 12 members").
+ */
+export async function rehearse<T>(
+  dataSource: DataSource,
+  cause: EventCause,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<{ result: T; events: PendingEvent[] }> {
+  try {
+    await transactionWithCause(dataSource, cause, async (manager) => {
+      const result = await work(manager);
+      const outbox = manager.queryRunner && outboxes.get(manager.queryRunner);
+      throw new Rehearsal(result, outbox ? [...outbox.events] : []);
+    });
+  } catch (error) {
+    if (error instanceof Rehearsal) return { result: error.result as T, events: error.events };
+    throw error;
+  }
+  throw new Error('unreachable: a rehearsal always rolls back');
 }

@@ -1,5 +1,17 @@
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { CompanyRole } from '@app/common';
 
 const ROLES = ['owner', 'admin', 'member'];
@@ -27,4 +39,40 @@ export class CreateGroupMappingDto {
 
   @IsIn(ROLES, { message: 'role must be one of owner, admin, member' })
   role: CompanyRole;
+}
+
+/** One change to rehearse (`POST .../scim/access/preview`): exactly one of the three. */
+export class PreviewAccessChangeDto {
+  /** A change of the policy, as `PUT .../scim/access` takes it. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UpdateAccessPolicyDto)
+  policy?: UpdateAccessPolicyDto;
+
+  /** A new mapping, as `POST .../scim/group-mappings` takes it. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CreateGroupMappingDto)
+  addMapping?: CreateGroupMappingDto;
+
+  /** The id of a mapping to remove. */
+  @IsOptional()
+  @IsUUID('all', { message: 'removeMappingId must be the id of a mapping' })
+  removeMappingId?: string;
+}
+
+export class ListScimGroupsQuery {
+  /** The start of the group's displayName, any case. */
+  @IsOptional()
+  @IsString({ message: 'search must be a string' })
+  @Length(0, 256, { message: 'search must be at most 256 characters' })
+  search?: string;
+
+  @ApiPropertyOptional({ type: 'integer', default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number from 1 to 100' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 100' })
+  @Max(100, { message: 'limit must be a whole number from 1 to 100' })
+  limit?: number;
 }

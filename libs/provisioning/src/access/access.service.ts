@@ -25,6 +25,7 @@ import {
   higherRole,
   MembersService,
 } from '@app/directory';
+import { PendingEvent, rehearse } from '@app/events';
 import { foldCase } from '@app/scim-protocol';
 import { AccessPolicyEntity, GroupRoleMappingEntity } from './access.entities';
 
@@ -75,6 +76,24 @@ SELECT DISTINCT gm."memberId" AS "id" FROM "scim_group_members" gm JOIN tree t O
  WHERE gm."memberType" = 'user'`;
 
 const CHUNK = 500;
+
+export interface PolicyChange {
+  defaultRole?: CompanyRole;
+  requireGroupMembership?: boolean;
+}
+
+export interface MappingTarget {
+  groupId?: string;
+  displayName?: string;
+  role: CompanyRole;
+}
+
+/** One change of group-based access, as the preview takes it: exactly one of the three. */
+export interface AccessChange {
+  policy?: PolicyChange;
+  addMapping?: MappingTarget;
+  removeMappingId?: string;
+}
 
 /**
  * Group-based access: a managed member's role is the highest role among the mapped groups its
@@ -264,94 +283,133 @@ export class AccessService {
     }
   }
 
-  async setPolicy(
-    companyId: CompanyId,
-    change: { defaultRole?: CompanyRole; requireGroupMembership?: boolean },
-    actor: Actor,
-  ): Promise<AccessPolicy> {
-    return transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
-      const current = await this.policy(manager, companyId);
-      // The default role is what provisioned people get: making it owner, or taking owner
-      // away from them, is an owner's call.
-      requireOwnerToTouchOwners(
-        actor,
-        change.defaultRole !== undefined &&
-          change.defaultRole !== current.defaultRole &&
-          (change.defaultRole === 'owner' || current.defaultRole === 'owner'),
-      );
-      const next = {
-        defaultRole: change.defaultRole ?? current.defaultRole,
-        requireGroupMembership: change.requireGroupMembership ?? current.requireGroupMembership,
-      };
-      if (next.requireGroupMembership && current.mappings.length === 0) {
-        throw new ConflictException(
-          'Map at least one SCIM group to a role before requiring group membership; otherwise nobody could enter',
-        );
-      }
-      await manager
-        .getRepository(AccessPolicyEntity)
-        .save({ companyId, ...next, updatedAt: new Date(), updatedBy: actorId(actor) });
-      await this.refreshAll(manager, companyId);
-      return this.policy(manager, companyId);
-    });
+  async setPolicy(companyId: CompanyId, change: PolicyChange, actor: Actor): Promise<AccessPolicy> {
+    return transactionWithCause(this.dataSource, causeOf(actor), (manager) =>
+      this.changePolicy(manager, companyId, change, actor),
+    );
   }
 
   async addMapping(
     companyId: CompanyId,
-    target: { groupId?: string; displayName?: string; role: CompanyRole },
+    target: MappingTarget,
+    actor: Actor,
+  ): Promise<GroupRoleMappingEntity> {
+    return transactionWithCause(this.dataSource, causeOf(actor), (manager) =>
+      this.insertMapping(manager, companyId, target, actor),
+    );
+  }
+
+  async removeMapping(companyId: CompanyId, mappingId: string, actor: Actor): Promise<void> {
+    await transactionWithCause(this.dataSource, causeOf(actor), (manager) =>
+      this.deleteMapping(manager, companyId, mappingId, actor),
+    );
+  }
+
+  /**
+   * What a change of the policy or the mappings would do to the members, before it is made:
+   * the change itself, rehearsed in a transaction that is rolled back (its member events are
+   * the answer). Refused as the change would be (a 409, an owner's call) and never committed.
+   */
+  async preview(companyId: CompanyId, change: AccessChange, actor: Actor): Promise<PendingEvent[]> {
+    const { events } = await rehearse(this.dataSource, causeOf(actor), async (manager) => {
+      if (change.policy) await this.changePolicy(manager, companyId, change.policy, actor);
+      else if (change.addMapping)
+        await this.insertMapping(manager, companyId, change.addMapping, actor);
+      else if (change.removeMappingId)
+        await this.deleteMapping(manager, companyId, change.removeMappingId, actor);
+    });
+    return events;
+  }
+
+  private async changePolicy(
+    manager: EntityManager,
+    companyId: CompanyId,
+    change: PolicyChange,
+    actor: Actor,
+  ): Promise<AccessPolicy> {
+    const current = await this.policy(manager, companyId);
+    // The default role is what provisioned people get: making it owner, or taking owner
+    // away from them, is an owner's call.
+    requireOwnerToTouchOwners(
+      actor,
+      change.defaultRole !== undefined &&
+        change.defaultRole !== current.defaultRole &&
+        (change.defaultRole === 'owner' || current.defaultRole === 'owner'),
+    );
+    const next = {
+      defaultRole: change.defaultRole ?? current.defaultRole,
+      requireGroupMembership: change.requireGroupMembership ?? current.requireGroupMembership,
+    };
+    if (next.requireGroupMembership && current.mappings.length === 0) {
+      throw new ConflictException(
+        'Map at least one SCIM group to a role before requiring group membership; otherwise nobody could enter',
+      );
+    }
+    await manager
+      .getRepository(AccessPolicyEntity)
+      .save({ companyId, ...next, updatedAt: new Date(), updatedBy: actorId(actor) });
+    await this.refreshAll(manager, companyId);
+    return this.policy(manager, companyId);
+  }
+
+  private async insertMapping(
+    manager: EntityManager,
+    companyId: CompanyId,
+    target: MappingTarget,
     actor: Actor,
   ): Promise<GroupRoleMappingEntity> {
     if (!target.groupId === !target.displayName) {
       throw new BadRequestException(['give either groupId or displayName']);
     }
     requireOwnerToTouchOwners(actor, target.role === 'owner');
-    return transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
-      if (target.groupId) {
-        const exists = isUuid(target.groupId)
-          ? await manager
-              .createQueryBuilder()
-              .select('g.id')
-              .from('scim_groups', 'g')
-              .where('g.companyId = :companyId AND g.id = :id', { companyId, id: target.groupId })
-              .getRawOne()
-          : undefined;
-        if (!exists)
-          throw new BadRequestException([
-            `groupId ${target.groupId} is not a SCIM group of this company`,
-          ]);
-      }
-      const mapping = manager.getRepository(GroupRoleMappingEntity).create({
-        id: uuidv7(),
-        companyId,
-        groupId: target.groupId ?? null,
-        displayName: target.displayName ?? null,
-        displayNameKey: target.displayName ? foldCase(target.displayName) : null,
-        role: target.role,
-        createdAt: new Date(),
-        createdBy: actorId(actor),
-      });
-      await manager.getRepository(GroupRoleMappingEntity).insert(mapping);
-      await this.refreshAll(manager, companyId);
-      return mapping;
+    if (target.groupId) {
+      const exists = isUuid(target.groupId)
+        ? await manager
+            .createQueryBuilder()
+            .select('g.id')
+            .from('scim_groups', 'g')
+            .where('g.companyId = :companyId AND g.id = :id', { companyId, id: target.groupId })
+            .getRawOne()
+        : undefined;
+      if (!exists)
+        throw new BadRequestException([
+          `groupId ${target.groupId} is not a SCIM group of this company`,
+        ]);
+    }
+    const mapping = manager.getRepository(GroupRoleMappingEntity).create({
+      id: uuidv7(),
+      companyId,
+      groupId: target.groupId ?? null,
+      displayName: target.displayName ?? null,
+      displayNameKey: target.displayName ? foldCase(target.displayName) : null,
+      role: target.role,
+      createdAt: new Date(),
+      createdBy: actorId(actor),
     });
+    await manager.getRepository(GroupRoleMappingEntity).insert(mapping);
+    await this.refreshAll(manager, companyId);
+    return mapping;
   }
 
-  async removeMapping(companyId: CompanyId, mappingId: string, actor: Actor): Promise<void> {
-    await transactionWithCause(this.dataSource, causeOf(actor), async (manager) => {
-      const repository = manager.getRepository(GroupRoleMappingEntity);
-      const mapping = isUuid(mappingId)
-        ? await repository.findOneBy({ companyId, id: mappingId })
-        : null;
-      if (!mapping) throw new NotFoundException('Mapping not found');
-      requireOwnerToTouchOwners(actor, mapping.role === 'owner');
-      const policy = await this.policy(manager, companyId);
-      if (policy.requireGroupMembership && policy.mappings.length === 1) {
-        throw new ConflictException(
-          'This is the last mapping while group membership is required: turn that off first',
-        );
-      }
-      await repository.delete({ companyId, id: mappingId });
-      await this.refreshAll(manager, companyId);
-    });
+  private async deleteMapping(
+    manager: EntityManager,
+    companyId: CompanyId,
+    mappingId: string,
+    actor: Actor,
+  ): Promise<void> {
+    const repository = manager.getRepository(GroupRoleMappingEntity);
+    const mapping = isUuid(mappingId)
+      ? await repository.findOneBy({ companyId, id: mappingId })
+      : null;
+    if (!mapping) throw new NotFoundException('Mapping not found');
+    requireOwnerToTouchOwners(actor, mapping.role === 'owner');
+    const policy = await this.policy(manager, companyId);
+    if (policy.requireGroupMembership && policy.mappings.length === 1) {
+      throw new ConflictException(
+        'This is the last mapping while group membership is required: turn that off first',
+      );
+    }
+    await repository.delete({ companyId, id: mappingId });
+    await this.refreshAll(manager, companyId);
   }
 }
