@@ -251,6 +251,9 @@ describe('the admin API OpenAPI document', () => {
       displayName: 'Admins',
       role: 'admin',
     });
+    await call('post', '/scim/access/preview', { policy: { requireGroupMembership: true } });
+    await call('post', '/scim/access/preview', {}); // 400
+    await call('get', '/scim/groups?search=adm&limit=5');
     await call('put', '/scim/access', { defaultRole: 'member', requireGroupMembership: true });
     await call('delete', `/scim/group-mappings/${mapping.body.id}`); // 409: the last one
     await call('put', '/scim/access', { requireGroupMembership: false });
@@ -272,7 +275,9 @@ describe('the admin API OpenAPI document', () => {
       autoRepair: true,
       orphanPolicy: 'suspend',
     });
-    const run = await call('post', '/scim/reconcile');
+    const preview = await call('get', '/scim/reconcile/preview?limit=10');
+    await call('post', '/scim/reconcile', { preview: 'stale-fingerprint' }); // 409
+    const run = await call('post', '/scim/reconcile', { preview: preview.body.fingerprint });
     await call('get', '/scim/reconciliations');
     await call('get', `/scim/reconciliations/${run.body.id}/changes`);
     await call('get', '/scim/status');

@@ -261,6 +261,63 @@ describe('sync status, members and reconciliation', () => {
       expect(runs.body.map((r: { fixed: number }) => r.fixed)).toEqual([0, 1]);
     });
 
+    it('previews what Reconcile would change, changing nothing; Reconcile from the preview applies exactly that, or refuses once it moved', async () => {
+      const emails = ['p1@example.com', 'p2@example.com', 'p3@example.com'];
+      for (const userName of emails) await createUser(scim, oktaUser({ userName }));
+      for (const email of emails.slice(0, 2)) {
+        const member = await memberOf(email);
+        await api('patch', `/members/${member.id}`).send({ status: 'suspended' }).expect(200);
+      }
+      const preview = await api('get', '/scim/reconcile/preview').expect(200);
+      expect(preview.body).toMatchObject({
+        total: 2,
+        countsByReason: expect.objectContaining({ access_removed_outside_scim: 2 }),
+        nextAfter: null,
+      });
+      expect(preview.body.changes).toEqual(
+        emails.slice(0, 2).map((email) =>
+          expect.objectContaining({
+            email,
+            reason: 'access_removed_outside_scim',
+            before: expect.objectContaining({ status: 'suspended', managed: true }),
+            after: expect.objectContaining({ status: 'active', managed: true }),
+          }),
+        ),
+      );
+      // A dry run: nothing changed, no run recorded; and it pages.
+      expect((await memberOf(emails[0])).status).toBe('suspended');
+      expect((await api('get', '/scim/reconciliations').expect(200)).body).toEqual([]);
+      const first = await api('get', '/scim/reconcile/preview?limit=1').expect(200);
+      expect(first.body.changes).toHaveLength(1);
+      const second = await api(
+        'get',
+        `/scim/reconcile/preview?limit=1&after=${first.body.nextAfter}`,
+      ).expect(200);
+      expect(second.body.changes.map((c: { email: string }) => c.email)).toEqual([emails[1]]);
+      expect(second.body.fingerprint).toBe(preview.body.fingerprint);
+      await api('get', '/scim/reconcile/preview?limit=0').expect(400);
+      // Something moved since the preview: Reconcile refuses and says so; nothing changes.
+      const third = await memberOf(emails[2]);
+      await api('patch', `/members/${third.id}`).send({ status: 'suspended' }).expect(200);
+      const moved = await api('post', '/scim/reconcile')
+        .send({ preview: preview.body.fingerprint })
+        .expect(409);
+      expect(moved.body.message).toContain('moved since the preview');
+      expect(moved.body.message).toContain('3 members');
+      expect((await memberOf(emails[0])).status).toBe('suspended');
+      // Preview again, then Reconcile from it: exactly those three.
+      const again = await api('get', '/scim/reconcile/preview').expect(200);
+      expect(again.body.total).toBe(3);
+      const run = await api('post', '/scim/reconcile')
+        .send({ preview: again.body.fingerprint })
+        .expect(200);
+      expect(run.body).toMatchObject({ status: 'succeeded', fixed: 3 });
+      for (const email of emails) expect((await memberOf(email)).status).toBe('active');
+      const empty = await api('get', '/scim/reconcile/preview').expect(200);
+      expect(empty.body).toMatchObject({ total: 0, changes: [], nextAfter: null });
+      await api('post', '/scim/reconcile').send({ preview: 42 }).expect(400);
+    });
+
     it('(c) a role that differs from the mapped groups: found, then fixed', async () => {
       const user = await createUser(scim, oktaUser({ userName: 'rule.c@example.com' }));
       await createGroup(scim, oktaGroup({ displayName: 'Admins', members: [{ value: user.id }] }));

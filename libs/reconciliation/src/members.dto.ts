@@ -1,6 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { CompanyRole } from '@app/common';
 import { MemberSource, MemberStatus } from '@app/directory';
 import { STALE_REASONS, StaleReason } from './drift';
@@ -91,4 +102,31 @@ export class ReconciliationSettingsDto {
   @IsOptional()
   @IsIn(['release', 'suspend'], { message: 'orphanPolicy must be release or suspend' })
   orphanPolicy?: 'release' | 'suspend';
+}
+
+/** `POST .../scim/reconcile`: a body is optional. */
+export class ReconcileDto {
+  /**
+   * The `fingerprint` of a preview: the run then applies exactly that plan, or answers 409 if
+   * what it would change has moved since.
+   */
+  @IsOptional()
+  @IsString({ message: 'preview must be the fingerprint of a preview' })
+  @MaxLength(100, { message: 'preview must be the fingerprint of a preview' })
+  preview?: string;
+}
+
+export class PreviewReconciliationQuery {
+  @ApiPropertyOptional({ type: 'integer', default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number from 1 to 500' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 500' })
+  @Max(500, { message: 'limit must be a whole number from 1 to 500' })
+  limit?: number;
+
+  /** The `nextAfter` of the previous page. */
+  @IsOptional()
+  @IsUUID('all', { message: 'after must be the nextAfter of a previous page' })
+  after?: string;
 }

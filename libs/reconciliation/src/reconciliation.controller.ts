@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   Actor,
   ApiErrors,
@@ -13,6 +13,8 @@ import {
 import {
   AddMemberDto,
   ListMembersQuery,
+  PreviewReconciliationQuery,
+  ReconcileDto,
   ReconciliationSettingsDto,
   UpdateMemberDto,
 } from './members.dto';
@@ -22,6 +24,7 @@ import {
   MemberPageView,
   MemberView,
   ReconciliationChangeView,
+  ReconciliationPreviewView,
   ReconciliationRunView,
   ReconciliationSettingsView,
   SyncStatusView,
@@ -46,9 +49,14 @@ export class ReconciliationController {
     return this.status.status(companyId);
   }
 
-  /** Runs a reconciliation pass now; while one runs for the company, answers that one. */
+  /**
+   * Runs a reconciliation pass now; while one runs for the company, answers that one. With
+   * `preview`, applies exactly what that preview showed, or answers 409 if it moved since.
+   */
   @Post('scim/reconcile')
   @ApiOkResponse({ type: ReconciliationRunView })
+  @ApiErrors({ 409: 'What the preview showed has moved since (preview again)' })
+  @ApiBody({ type: ReconcileDto, required: false })
   @Audited('reconciliation.started', ({ result }) => ({
     targetId: (result as { id: string }).id,
     details: { status: (result as { status: string }).status },
@@ -57,8 +65,21 @@ export class ReconciliationController {
   async reconcile(
     @CurrentCompany() companyId: CompanyId,
     @CurrentActor() actor: Actor,
+    @Body() dto: ReconcileDto,
   ): Promise<ReconciliationRunView> {
-    return runView(await this.reconciliation.run(companyId, 'manual', 'repair', actorId(actor)));
+    return runView(
+      await this.reconciliation.run(companyId, 'manual', 'repair', actorId(actor), dto.preview),
+    );
+  }
+
+  /** What a Reconcile would change now, member by member; nothing changes (a dry run). */
+  @Get('scim/reconcile/preview')
+  @ApiOkResponse({ type: ReconciliationPreviewView })
+  previewReconciliation(
+    @CurrentCompany() companyId: CompanyId,
+    @Query() query: PreviewReconciliationQuery,
+  ): Promise<ReconciliationPreviewView> {
+    return this.reconciliation.preview(companyId, { limit: query.limit ?? 50, after: query.after });
   }
 
   /** Past reconciliation runs, newest first. */

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
@@ -114,6 +115,8 @@ export class ReconciliationService {
     trigger: RunTrigger,
     mode: 'repair' | 'detect',
     startedBy: string | null,
+    /** From a preview: repair only if the plan is still the one it showed. */
+    previewFingerprint?: string,
   ) {
     const runId = uuidv7();
     const lease = `reconcile`;
@@ -125,6 +128,21 @@ export class ReconciliationService {
       throw new ConflictException(
         'A reconciliation is starting for this company; try again in a moment',
       );
+    }
+    let expected: Map<string, string> | undefined;
+    if (previewFingerprint !== undefined) {
+      try {
+        const { plan } = await this.fullPlan(this.dataSource.manager, companyId);
+        if (fingerprintOf(plan) !== previewFingerprint) {
+          throw new ConflictException(
+            `What Reconcile would change has moved since the preview (it would now change ${plan.length} member${plan.length === 1 ? '' : 's'}): preview again, then reconcile`,
+          );
+        }
+        expected = new Map(plan.map((change) => [change.row.id, planKey(change)]));
+      } catch (error) {
+        await this.leases.release(companyId, lease, runId);
+        throw error;
+      }
     }
     const runs = this.dataSource.getRepository(ReconciliationRunEntity);
     // A pass cut off earlier (a crash) left a run "running": it is over, and this one finishes its work.
@@ -159,7 +177,7 @@ export class ReconciliationService {
           this.drift.context(companyId),
           this.settings(companyId),
         ]);
-        await this.repair(run, context, settings.orphanPolicy);
+        await this.repair(run, context, settings.orphanPolicy, expected);
       }
       run.status = 'succeeded';
     } catch (error) {
@@ -207,6 +225,7 @@ export class ReconciliationService {
     run: ReconciliationRunEntity,
     context: DriftContext,
     orphanPolicy: 'release' | 'suspend',
+    expected?: Map<string, string>,
   ) {
     const counts = Object.fromEntries(STALE_REASONS.map((reason) => [reason, 0])) as Record<
       StaleReason,
@@ -217,46 +236,18 @@ export class ReconciliationService {
       // Every access change a repair makes names this run as its cause.
       const cause = { kind: 'reconciliation' as const, runId: run.id };
       const batch = await transactionWithCause(this.dataSource, cause, async (manager) => {
-        const rows: DriftRow[] = await this.drift
-          .query(manager, run.companyId, context)
-          .andWhere('m.id > :after', { after })
-          .andWhere(`${driftExpressions(context).reason} IS NOT NULL`)
-          .orderBy('m.id', 'ASC')
-          .limit(RECONCILE_BATCH)
-          .getRawMany();
+        const rows = await this.staleBatch(manager, run.companyId, context, after);
         const now = new Date();
-        // Linking an unlinked member gives it the access SCIM decides for its user.
-        const toLink = rows.filter((row) => row.staleReason === 'unlinked' && row.unlinkedUserId);
-        const decisions = new Map(
-          (toLink.length
-            ? await this.access.decide(
-                manager,
-                run.companyId,
-                toLink.map((row) => ({ id: row.unlinkedUserId!, active: true })),
-                await this.access.policy(manager, run.companyId),
-              )
-            : []
-          ).map((decision) => [decision.scimUserId, decision]),
-        );
+        const planned = await this.plan(manager, run.companyId, context, orphanPolicy, rows);
+        // From a preview: exactly what it showed. A member whose change moved since (a SCIM
+        // write between the check and this batch) is left for the next run.
+        const applied = expected
+          ? planned.filter((change) => expected.get(change.row.id) === planKey(change))
+          : planned;
         // One UPDATE per distinct outcome and one INSERT for the batch's change records.
         const updates = new Map<string, { next: Partial<MemberEntity>; ids: string[] }>();
         const records: QueryDeepPartialEntity<ReconciliationChangeEntity>[] = [];
-        for (const row of rows) {
-          const before = {
-            role: row.role,
-            status: row.status,
-            managed: sqlBoolean(row.managed),
-            scimUserId: row.scimUserId,
-          };
-          const decision = row.unlinkedUserId ? decisions.get(row.unlinkedUserId) : undefined;
-          const next: Partial<MemberEntity> = decision
-            ? {
-                managed: true,
-                scimUserId: row.unlinkedUserId,
-                status: decision.allowed ? 'active' : 'suspended',
-                ...(decision.role ? { role: decision.role } : {}),
-              }
-            : desiredState(row, context, orphanPolicy);
+        for (const { row, before, next } of applied) {
           recordMemberChange(manager, run.companyId, row, {
             id: row.id,
             email: row.email,
@@ -297,8 +288,8 @@ export class ReconciliationService {
             .values(records.slice(i, i + 100))
             .execute();
         }
-        run.staleFound += rows.length;
-        run.fixed += rows.length;
+        run.staleFound += applied.length;
+        run.fixed += applied.length;
         run.countsByReason = counts;
         await manager.getRepository(ReconciliationRunEntity).update(
           { id: run.id },
@@ -317,6 +308,145 @@ export class ReconciliationService {
       if (batch.length < RECONCILE_BATCH) return;
     }
   }
+
+  /** The next batch of stale members after `after`, in id order. */
+  private staleBatch(
+    manager: EntityManager,
+    companyId: CompanyId,
+    context: DriftContext,
+    after: string,
+  ): Promise<DriftRow[]> {
+    return this.drift
+      .query(manager, companyId, context)
+      .andWhere('m.id > :after', { after })
+      .andWhere(`${driftExpressions(context).reason} IS NOT NULL`)
+      .orderBy('m.id', 'ASC')
+      .limit(RECONCILE_BATCH)
+      .getRawMany();
+  }
+
+  /** What a repair does to each stale member: its state before, and what it becomes. */
+  private async plan(
+    manager: EntityManager,
+    companyId: CompanyId,
+    context: DriftContext,
+    orphanPolicy: 'release' | 'suspend',
+    rows: DriftRow[],
+  ): Promise<PlannedChange[]> {
+    // Linking an unlinked member gives it the access SCIM decides for its user.
+    const toLink = rows.filter((row) => row.staleReason === 'unlinked' && row.unlinkedUserId);
+    const decisions = new Map(
+      (toLink.length
+        ? await this.access.decide(
+            manager,
+            companyId,
+            toLink.map((row) => ({ id: row.unlinkedUserId!, active: true })),
+            await this.access.policy(manager, companyId),
+          )
+        : []
+      ).map((decision) => [decision.scimUserId, decision]),
+    );
+    return rows.map((row) => {
+      const decision = row.unlinkedUserId ? decisions.get(row.unlinkedUserId) : undefined;
+      const next: Partial<MemberEntity> = decision
+        ? {
+            managed: true,
+            scimUserId: row.unlinkedUserId,
+            status: decision.allowed ? 'active' : 'suspended',
+            ...(decision.role ? { role: decision.role } : {}),
+          }
+        : desiredState(row, context, orphanPolicy);
+      const before = {
+        role: row.role,
+        status: row.status,
+        managed: sqlBoolean(row.managed),
+        scimUserId: row.scimUserId,
+      };
+      return { row, before, next };
+    });
+  }
+
+  /**
+   * What a Reconcile would change now, member by member, and nothing changes (a dry run):
+   * the whole plan is walked for its fingerprint and counts; `limit` changes after `after`
+   * are answered. Reconcile with that fingerprint applies exactly this plan, or refuses.
+   */
+  async preview(
+    companyId: CompanyId,
+    page: { limit: number; after?: string },
+  ): Promise<{
+    fingerprint: string;
+    total: number;
+    countsByReason: Record<StaleReason, number>;
+    changes: ReconciliationPreviewChange[];
+    nextAfter: string | null;
+  }> {
+    const manager = this.dataSource.manager;
+    const { plan } = await this.fullPlan(manager, companyId);
+    const countsByReason = Object.fromEntries(STALE_REASONS.map((reason) => [reason, 0])) as Record<
+      StaleReason,
+      number
+    >;
+    for (const change of plan) countsByReason[change.row.staleReason] += 1;
+    const start = page.after ? plan.findIndex((change) => change.row.id > page.after!) : 0;
+    const rest = start < 0 ? [] : plan.slice(start);
+    const shown = rest.slice(0, page.limit);
+    return {
+      fingerprint: fingerprintOf(plan),
+      total: plan.length,
+      countsByReason,
+      changes: shown.map(({ row, before, next }) => ({
+        memberId: row.id,
+        email: row.email,
+        reason: row.staleReason,
+        before,
+        after: { ...before, ...next },
+      })),
+      nextAfter: rest.length > page.limit ? shown[shown.length - 1].row.id : null,
+    };
+  }
+
+  /** Every change a repair would make now, in member id order. */
+  private async fullPlan(manager: EntityManager, companyId: CompanyId) {
+    const [context, settings] = await Promise.all([
+      this.drift.context(companyId, manager),
+      this.settings(companyId),
+    ]);
+    const plan: PlannedChange[] = [];
+    let after = '';
+    for (;;) {
+      const rows = await this.staleBatch(manager, companyId, context, after);
+      plan.push(...(await this.plan(manager, companyId, context, settings.orphanPolicy, rows)));
+      if (rows.length < RECONCILE_BATCH) return { context, settings, plan };
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
+
+interface PlannedChange {
+  row: DriftRow;
+  before: { role: CompanyRole; status: MemberStatus; managed: boolean; scimUserId: string | null };
+  next: Partial<MemberEntity>;
+}
+
+export interface ReconciliationPreviewChange {
+  memberId: string;
+  email: string;
+  reason: StaleReason;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+/** One planned change as text: which member, why, and what it becomes. */
+function planKey({ row, next }: PlannedChange): string {
+  return JSON.stringify([row.id, row.staleReason, next]);
+}
+
+/** The plan in one hash: a Reconcile "from the preview" checks it is still the same plan. */
+function fingerprintOf(plan: PlannedChange[]): string {
+  const hash = createHash('sha256');
+  for (const change of plan) hash.update(planKey(change)).update('\n');
+  return hash.digest('base64url');
 }
 
 /** What SCIM says a stale member should look like. */

@@ -48,6 +48,34 @@ export class ReconciliationChangeView {
   at: string;
 }
 
+/** One member a Reconcile would change now: why, as it is, and as it would be. */
+export class ReconciliationPreviewChangeView {
+  @ApiProperty({ format: 'uuid' })
+  memberId: string;
+  email: string;
+  reason: StaleReason;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  before: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  after: Record<string, unknown>;
+}
+
+/** What a Reconcile would change now (a dry run: nothing changed). */
+export class ReconciliationPreviewView {
+  /** Pass as `preview` to `POST .../scim/reconcile` to apply exactly this plan. */
+  fingerprint: string;
+  /** How many members it would change in all. */
+  @ApiProperty({ type: 'integer' })
+  total: number;
+  @ApiProperty(COUNTS_BY_REASON)
+  countsByReason: Record<string, number>;
+  /** The changes of this page, in member id order. */
+  changes: ReconciliationPreviewChangeView[];
+  /** Pass as `after` for the next page; null on the last. */
+  @ApiProperty({ format: 'uuid' })
+  nextAfter: string | null;
+}
+
 /** Whether scheduled runs repair, and what happens to a member SCIM no longer provisions. */
 export class ReconciliationSettingsView {
   autoRepair: boolean;

@@ -261,6 +261,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{companyId}/scim/access/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a change of the policy or the mappings would do to the members ("this change
+         *     suspends 12 members"), before it is saved: the change rehearsed and rolled back.
+         */
+        post: operations["previewAccessChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{companyId}/scim/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SCIM groups whose displayName starts with `search`, for mapping them by name. */
+        get: operations["listScimGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{companyId}/scim/activity": {
         parameters: {
             query?: never;
@@ -304,8 +341,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Runs a reconciliation pass now; while one runs for the company, answers that one. */
+        /**
+         * Runs a reconciliation pass now; while one runs for the company, answers that one. With
+         *     `preview`, applies exactly what that preview showed, or answers 409 if it moved since.
+         */
         post: operations["reconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{companyId}/scim/reconcile/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a Reconcile would change now, member by member; nothing changes (a dry run). */
+        get: operations["previewReconciliation"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -672,6 +729,47 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "member" | "owner";
         };
+        PreviewAccessChangeDto: {
+            /** @description A change of the policy, as `PUT .../scim/access` takes it. */
+            policy?: components["schemas"]["UpdateAccessPolicyDto"];
+            /** @description A new mapping, as `POST .../scim/group-mappings` takes it. */
+            addMapping?: components["schemas"]["CreateGroupMappingDto"];
+            /**
+             * Format: uuid
+             * @description The id of a mapping to remove.
+             */
+            removeMappingId?: string;
+        };
+        AccessPreviewMemberView: {
+            /** Format: uuid */
+            memberId: string;
+            email: string;
+            /**
+             * @description `revoked` (suspended or deprovisioned), `granted` (active again) or `role_changed`.
+             * @enum {string}
+             */
+            change: "granted" | "revoked" | "role_changed";
+            /** @description The status or role after the change, and before it (null where the change has none). */
+            status: string | null;
+            previousStatus: string | null;
+            role: string | null;
+            previousRole: string | null;
+        };
+        AccessPreviewView: {
+            /** @description Members who would lose access. */
+            revoked: number;
+            /** @description Members who would get access back. */
+            granted: number;
+            roleChanged: number;
+            /** @description The first 100 of them. */
+            members: components["schemas"]["AccessPreviewMemberView"][];
+        };
+        ScimGroupSuggestionView: {
+            /** Format: uuid */
+            id: string;
+            memberCount: number;
+            displayName: string;
+        };
         ActivityEntryView: {
             /** Format: uuid */
             id: string;
@@ -783,6 +881,47 @@ export interface components {
             lastSyncError: null | components["schemas"]["LastSyncErrorView"];
             warnings: components["schemas"]["SyncWarningView"][];
             lastReconciliation: null | components["schemas"]["ReconciliationRunView"];
+        };
+        ReconcileDto: {
+            /**
+             * @description The `fingerprint` of a preview: the run then applies exactly that plan, or answers 409 if
+             *     what it would change has moved since.
+             */
+            preview?: string;
+        };
+        ReconciliationPreviewChangeView: {
+            /** Format: uuid */
+            memberId: string;
+            before: {
+                [key: string]: unknown;
+            };
+            after: {
+                [key: string]: unknown;
+            };
+            email: string;
+            /** @enum {string} */
+            reason: "access_not_revoked" | "access_removed_outside_scim" | "role_mismatch" | "scim_removed" | "unlinked";
+        };
+        ReconciliationPreviewView: {
+            /** @description How many members it would change in all. */
+            total: number;
+            /**
+             * @example {
+             *       "access_not_revoked": 2
+             *     }
+             */
+            countsByReason: {
+                [key: string]: number;
+            };
+            /**
+             * Format: uuid
+             * @description Pass as `after` for the next page; null on the last.
+             */
+            nextAfter: string | null;
+            /** @description Pass as `preview` to `POST .../scim/reconcile` to apply exactly this plan. */
+            fingerprint: string;
+            /** @description The changes of this page, in member id order. */
+            changes: components["schemas"]["ReconciliationPreviewChangeView"][];
         };
         ReconciliationChangeView: {
             /** Format: uuid */
@@ -2249,6 +2388,157 @@ export interface operations {
             };
         };
     };
+    previewAccessChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The company (a claim of the admin JWT) */
+                companyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewAccessChangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessPreviewView"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid admin JWT */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role is too low for this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a company of this admin, or no such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change itself would be refused (as saving it would) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over ADMIN_RATE_LIMIT; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listScimGroups: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The start of the group's displayName, any case. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The company (a claim of the admin JWT) */
+                companyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupSuggestionView"][];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid admin JWT */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role is too low for this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a company of this admin, or no such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over ADMIN_RATE_LIMIT; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listActivity: {
         parameters: {
             query?: {
@@ -2405,7 +2695,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReconcileDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -2413,6 +2707,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationRunView"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid admin JWT */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role is too low for this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a company of this admin, or no such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the preview showed has moved since (preview again) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over ADMIN_RATE_LIMIT; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    previewReconciliation: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextAfter` of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The company (a claim of the admin JWT) */
+                companyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPreviewView"];
                 };
             };
             /** @description Invalid input; the message names the field */
