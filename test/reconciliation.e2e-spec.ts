@@ -160,6 +160,23 @@ describe('sync status, members and reconciliation', () => {
         offset: 1,
         items: [expect.objectContaining({ email: 'sso.person@example.com' })],
       });
+      // Keyset pages (nextAfter), each member once; a search by the start of the email.
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const current: { body: { items: { email: string }[]; nextAfter: string | null } } =
+          await api('get', `/members?limit=2${after ? `&after=${after}` : ''}`).expect(200);
+        seen.push(...current.body.items.map((m) => m.email));
+        after = current.body.nextAfter;
+      } while (after);
+      expect(seen).toEqual(all.body.items.map((m: { email: string }) => m.email));
+      const found = await api('get', '/members?search=MANUAL.').expect(200);
+      expect(found.body).toMatchObject({
+        total: 1,
+        items: [expect.objectContaining({ email: 'Manual.Person@Example.com' })],
+        nextAfter: null,
+      });
+      await api('get', '/members?after=not*a*cursor').expect(400);
       await api('post', '/members')
         .send({ email: 'manual.person@example.com', role: 'member', source: 'manual' })
         .expect(409);

@@ -70,6 +70,7 @@ export class DriftService {
       .select([
         'm.id AS "id"',
         'm.email AS "email"',
+        'm.emailKey AS "emailKey"',
         'm.role AS "role"',
         'm.status AS "status"',
         'm.source AS "source"',

@@ -53,6 +53,21 @@ export class ListMembersQuery {
   @MaxLength(320)
   email?: string;
 
+  /** The start of the email, any case (the console's search box). */
+  @IsOptional()
+  @IsString({ message: 'search must be a string' })
+  @MaxLength(320, { message: 'search must be at most 320 characters' })
+  search?: string;
+
+  /**
+   * The `nextAfter` of the previous page: the next page in email order, read from the index
+   * wherever it is (an `offset` walks every member before it).
+   */
+  @IsOptional()
+  @IsString({ message: 'after must be the nextAfter of a previous page' })
+  @MaxLength(500, { message: 'after must be the nextAfter of a previous page' })
+  after?: string;
+
   @ApiPropertyOptional({ type: 'integer', default: 50 })
   @IsOptional()
   @Type(() => Number)

@@ -40,16 +40,33 @@ export class MemberDirectoryService {
         email: filter.email ? foldCase(filter.email.trim()) : undefined,
       },
     );
+    if (filter.search) {
+      // A range on the folded email: the (companyId, emailKey) index, in its order.
+      const prefix = foldCase(filter.search.trim());
+      query.andWhere('m.emailKey >= :prefix AND m.emailKey < :prefixEnd', {
+        prefix,
+        prefixEnd: `${prefix}\u{10FFFF}`,
+      });
+    }
     const total = await query.clone().getCount();
     const limit = filter.limit ?? 50;
     const offset = filter.offset ?? 0;
+    // emailKey is unique within a company: it alone orders the pages.
+    if (filter.after) query.andWhere('m.emailKey > :after', { after: afterKey(filter.after) });
     const rows = await query
       .orderBy('m.emailKey', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .offset(offset)
-      .limit(limit)
+      .offset(filter.after ? 0 : offset)
+      .limit(limit + 1)
       .getRawMany();
-    return { total, limit, offset, items: rows.map(memberView) };
+    const items = rows.slice(0, limit).map(memberView);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      total,
+      limit,
+      offset: filter.after ? 0 : offset,
+      items,
+      nextAfter: last ? Buffer.from(String(last.emailKey)).toString('base64url') : null,
+    };
   }
 
   async get(companyId: CompanyId, memberId: string): Promise<MemberView> {
@@ -142,6 +159,14 @@ export class MemberDirectoryService {
     });
     return this.get(companyId, memberId);
   }
+}
+
+/** The email key a `nextAfter` stands for; a cursor that is not one is a 400. */
+function afterKey(after: string): string {
+  const key = Buffer.from(after, 'base64url').toString('utf8');
+  if (!key || Buffer.from(key).toString('base64url') !== after)
+    throw new BadRequestException(['after must be the nextAfter of a previous page']);
+  return key;
 }
 
 function memberView(row: Record<string, unknown>): MemberView {

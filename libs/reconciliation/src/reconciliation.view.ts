@@ -164,4 +164,6 @@ export class MemberPageView {
   @ApiProperty({ type: 'integer' })
   offset: number;
   items: MemberView[];
+  /** Pass as `after` for the next page; null on the last. */
+  nextAfter: string | null;
 }

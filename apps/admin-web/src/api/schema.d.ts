@@ -972,6 +972,8 @@ export interface components {
             limit: number;
             offset: number;
             items: components["schemas"]["MemberView"][];
+            /** @description Pass as `after` for the next page; null on the last. */
+            nextAfter: string | null;
         };
         AddMemberDto: {
             /** Format: email */
@@ -3122,6 +3124,13 @@ export interface operations {
                 staleReason?: "access_not_revoked" | "access_removed_outside_scim" | "role_mismatch" | "scim_removed" | "unlinked";
                 /** @description Exact, case-insensitive: how the platform asks whether someone has access. */
                 email?: string;
+                /** @description The start of the email, any case (the console's search box). */
+                search?: string;
+                /**
+                 * @description The `nextAfter` of the previous page: the next page in email order, read from the index
+                 *     wherever it is (an `offset` walks every member before it).
+                 */
+                after?: string;
             };
             header?: never;
             path: {
