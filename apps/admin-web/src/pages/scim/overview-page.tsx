@@ -129,9 +129,14 @@ function StatusCard({ company, status }: { company: Company; status: SyncStatus 
         <div>
           <dt>Last sync error</dt>
           <dd>
-            {status.lastSyncError
-              ? `${status.lastSyncError.detail} (${formatTime(status.lastSyncError.at)})`
-              : 'None'}
+            {status.lastSyncError ? (
+              <>
+                {`${status.lastSyncError.detail} (${formatTime(status.lastSyncError.at)})`}{' '}
+                <Link href="/settings/scim/activity?outcome=failure">See failures</Link>
+              </>
+            ) : (
+              'None'
+            )}
           </dd>
         </div>
         <div>
