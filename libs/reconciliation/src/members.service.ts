@@ -5,7 +5,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
   Actor,
@@ -18,6 +18,7 @@ import {
 import { MemberEntity } from '@app/directory';
 import { recordMemberChange } from '@app/events';
 import { foldCase } from '@app/scim-protocol';
+import { DriftContext } from './drift';
 import { DriftService } from './drift.service';
 import { AddMemberDto, ListMembersQuery, UpdateMemberDto } from './members.dto';
 import type { MemberPageView, MemberView } from './reconciliation.view';
@@ -32,23 +33,15 @@ export class MemberDirectoryService {
 
   async list(companyId: CompanyId, filter: ListMembersQuery): Promise<MemberPageView> {
     const context = await this.drift.context(companyId);
-    const query = this.drift.applyFilter(
+    // A drift filter reads the kept reasons: bring them up to date first.
+    if (filter.stale !== undefined || filter.staleReason !== undefined)
+      await this.drift.settle(companyId, context);
+    const query = this.filtered(
       this.drift.query(this.dataSource.manager, companyId, context),
       context,
-      {
-        ...filter,
-        email: filter.email ? foldCase(filter.email.trim()) : undefined,
-      },
+      filter,
     );
-    if (filter.search) {
-      // A range on the folded email: the (companyId, emailKey) index, in its order.
-      const prefix = foldCase(filter.search.trim());
-      query.andWhere('m.emailKey >= :prefix AND m.emailKey < :prefixEnd', {
-        prefix,
-        prefixEnd: `${prefix}\u{10FFFF}`,
-      });
-    }
-    const total = await query.clone().getCount();
+    const total = await this.count(companyId, context, filter);
     const limit = filter.limit ?? 50;
     const offset = filter.offset ?? 0;
     // emailKey is unique within a company: it alone orders the pages.
@@ -67,6 +60,51 @@ export class MemberDirectoryService {
       items,
       nextAfter: last ? Buffer.from(String(last.emailKey)).toString('base64url') : null,
     };
+  }
+
+  /**
+   * How many members the filter selects. Without a drift filter, counted on the members
+   * table alone (an index count): the join and the drift expressions are evaluated for the
+   * page's rows only, never for the company.
+   */
+  private async count(
+    companyId: CompanyId,
+    context: DriftContext,
+    filter: ListMembersQuery,
+  ): Promise<number> {
+    const drift = filter.stale !== undefined || filter.staleReason !== undefined;
+    const query = this.filtered(
+      drift
+        ? this.drift.query(this.dataSource.manager, companyId, context)
+        : this.dataSource
+            .getRepository(MemberEntity)
+            .createQueryBuilder('m')
+            .where('m.companyId = :companyId', { companyId }),
+      context,
+      filter,
+    );
+    const row = await query.select('COUNT(*)', 'n').orderBy().getRawOne<{ n: string | number }>();
+    return Number(row?.n ?? 0);
+  }
+
+  private filtered(
+    query: SelectQueryBuilder<MemberEntity>,
+    context: DriftContext,
+    filter: ListMembersQuery,
+  ): SelectQueryBuilder<MemberEntity> {
+    this.drift.applyFilter(query, context, {
+      ...filter,
+      email: filter.email ? foldCase(filter.email.trim()) : undefined,
+    });
+    if (filter.search) {
+      // A range on the folded email: the (companyId, emailKey) index, in its order.
+      const prefix = foldCase(filter.search.trim());
+      query.andWhere('m.emailKey >= :prefix AND m.emailKey < :prefixEnd', {
+        prefix,
+        prefixEnd: `${prefix}\u{10FFFF}`,
+      });
+    }
+    return query;
   }
 
   async get(companyId: CompanyId, memberId: string): Promise<MemberView> {

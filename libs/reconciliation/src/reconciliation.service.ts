@@ -169,7 +169,8 @@ export class ReconciliationService {
     await runs.insert(run);
     try {
       if (mode === 'detect') {
-        const counts = await this.drift.counts(companyId);
+        // A scheduled run evaluates every member again: nothing a missed path left stays wrong.
+        const counts = await this.drift.counts(companyId, trigger === 'scheduled');
         run.staleFound = counts.stale;
         run.countsByReason = counts.byReason;
       } else {
@@ -309,20 +310,24 @@ export class ReconciliationService {
     }
   }
 
-  /** The next batch of stale members after `after`, in id order. */
+  /**
+   * The next batch of stale members after `after`, in id order, by the drift rules. With
+   * `kept`, only among the members whose kept reason says stale (settled first: the preview,
+   * which must not evaluate the rules for every member); a repair walks them all.
+   */
   private staleBatch(
     manager: EntityManager,
     companyId: CompanyId,
     context: DriftContext,
     after: string,
+    kept = false,
   ): Promise<DriftRow[]> {
-    return this.drift
+    const query = this.drift
       .query(manager, companyId, context)
       .andWhere('m.id > :after', { after })
-      .andWhere(`${driftExpressions(context).reason} IS NOT NULL`)
-      .orderBy('m.id', 'ASC')
-      .limit(RECONCILE_BATCH)
-      .getRawMany();
+      .andWhere(`${driftExpressions(context).reason} IS NOT NULL`);
+    if (kept) query.andWhere('m."staleReason" IS NOT NULL');
+    return query.orderBy('m.id', 'ASC').limit(RECONCILE_BATCH).getRawMany();
   }
 
   /** What a repair does to each stale member: its state before, and what it becomes. */
@@ -412,10 +417,11 @@ export class ReconciliationService {
       this.drift.context(companyId, manager),
       this.settings(companyId),
     ]);
+    await this.drift.settle(companyId, context);
     const plan: PlannedChange[] = [];
     let after = '';
     for (;;) {
-      const rows = await this.staleBatch(manager, companyId, context, after);
+      const rows = await this.staleBatch(manager, companyId, context, after, true);
       plan.push(...(await this.plan(manager, companyId, context, settings.orphanPolicy, rows)));
       if (rows.length < RECONCILE_BATCH) return { context, settings, plan };
       after = rows[rows.length - 1].id;

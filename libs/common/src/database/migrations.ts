@@ -7,6 +7,7 @@ import { AuditLog1732800000000 } from './migrations/1732800000000-audit-log';
 import { NestedGroupsAndUnassignedActive1732900000000 } from './migrations/1732900000000-nested-groups-and-unassigned-active';
 import { EventsAndWebhooks1733000000000 } from './migrations/1733000000000-events-and-webhooks';
 import { ProvisioningActivity1733100000000 } from './migrations/1733100000000-provisioning-activity';
+import { KeptDrift1733200000000 } from './migrations/1733200000000-kept-drift';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -22,4 +23,5 @@ export const migrations = [
   NestedGroupsAndUnassignedActive1732900000000,
   EventsAndWebhooks1733000000000,
   ProvisioningActivity1733100000000,
+  KeptDrift1733200000000,
 ];
