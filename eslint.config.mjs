@@ -40,6 +40,19 @@ export default tseslint.config(
     },
   },
   {
+    // The console sets text, never HTML: nothing the API answers can inject markup.
+    files: ['apps/admin-web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'The console never sets HTML from data; render text.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
