@@ -191,11 +191,8 @@ export class DriftService {
     return Number(row?.n ?? 0);
   }
 
-  applyFilter(
-    query: SelectQueryBuilder<MemberEntity>,
-    context: DriftContext,
-    filter: MemberFilter,
-  ) {
+  /** The member filters; the drift ones read the kept reason, so settle first. */
+  applyFilter(query: SelectQueryBuilder<MemberEntity>, filter: MemberFilter) {
     // The kept reason (settle first): an index range, not the rules for every member.
     const reason = 'm."staleReason"';
     if (filter.status) query.andWhere('m.status = :status', { status: filter.status });

@@ -38,7 +38,6 @@ export class MemberDirectoryService {
       await this.drift.settle(companyId, context);
     const query = this.filtered(
       this.drift.query(this.dataSource.manager, companyId, context),
-      context,
       filter,
     );
     const total = await this.count(companyId, context, filter);
@@ -80,7 +79,6 @@ export class MemberDirectoryService {
             .getRepository(MemberEntity)
             .createQueryBuilder('m')
             .where('m.companyId = :companyId', { companyId }),
-      context,
       filter,
     );
     const row = await query.select('COUNT(*)', 'n').orderBy().getRawOne<{ n: string | number }>();
@@ -89,10 +87,9 @@ export class MemberDirectoryService {
 
   private filtered(
     query: SelectQueryBuilder<MemberEntity>,
-    context: DriftContext,
     filter: ListMembersQuery,
   ): SelectQueryBuilder<MemberEntity> {
-    this.drift.applyFilter(query, context, {
+    this.drift.applyFilter(query, {
       ...filter,
       email: filter.email ? foldCase(filter.email.trim()) : undefined,
     });

@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
 import type { Company } from '../../app';
 import { api, Schemas, unwrap } from '../../api/client';
 import { setQuery, useLocation } from '../../router';
+import { FilterForm } from '../../ui/filter-form';
 import { Pager, useCursor } from '../../ui/pager';
 import { Card, Empty, ErrorBox, Loading, Time } from '../../ui/parts';
 import { useLoad } from '../../ui/use-load';
@@ -127,60 +127,54 @@ type FilterValues = {
 };
 
 function ActivityFilters(props: { values: FilterValues; onApply: (values: FilterValues) => void }) {
-  const [values, setValues] = useState(props.values);
-  const set = (name: keyof FilterValues) => (event: Event) =>
-    setValues({ ...values, [name]: (event.currentTarget as HTMLInputElement).value });
   return (
-    <form
-      class="filters card"
-      aria-label="Filter activity"
-      onSubmit={(event) => {
-        event.preventDefault();
-        props.onApply(values);
-      }}
-    >
-      <div class="field">
-        <label for="activity-outcome">Outcome</label>
-        <select id="activity-outcome" value={values.outcome} onChange={set('outcome')}>
-          <option value="">All</option>
-          <option value="failure">Failures only</option>
-          <option value="warning">Warnings</option>
-          <option value="success">Succeeded</option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="activity-email">Person (email)</label>
-        <input
-          id="activity-email"
-          type="email"
-          value={values.email}
-          placeholder="dana@example.com"
-          onInput={set('email')}
-        />
-      </div>
-      <div class="field">
-        <label for="activity-since">From</label>
-        <input
-          id="activity-since"
-          type="datetime-local"
-          value={values.since}
-          onInput={set('since')}
-        />
-      </div>
-      <div class="field">
-        <label for="activity-until">Until</label>
-        <input
-          id="activity-until"
-          type="datetime-local"
-          value={values.until}
-          onInput={set('until')}
-        />
-      </div>
-      <div class="field">
-        <button type="submit" class="primary">
-          Apply filters
-        </button>
-      </div>
-    </form>
+    <FilterForm label="Filter activity" values={props.values} onApply={props.onApply}>
+      {(values, set) => (
+        <>
+          <div class="field">
+            <label for="activity-outcome">Outcome</label>
+            <select id="activity-outcome" value={values.outcome} onChange={set('outcome')}>
+              <option value="">All</option>
+              <option value="failure">Failures only</option>
+              <option value="warning">Warnings</option>
+              <option value="success">Succeeded</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="activity-email">Person (email)</label>
+            <input
+              id="activity-email"
+              type="email"
+              value={values.email}
+              placeholder="dana@example.com"
+              onInput={set('email')}
+            />
+          </div>
+          <div class="field">
+            <label for="activity-since">From</label>
+            <input
+              id="activity-since"
+              type="datetime-local"
+              value={values.since}
+              onInput={set('since')}
+            />
+          </div>
+          <div class="field">
+            <label for="activity-until">Until</label>
+            <input
+              id="activity-until"
+              type="datetime-local"
+              value={values.until}
+              onInput={set('until')}
+            />
+          </div>
+          <div class="field">
+            <button type="submit" class="primary">
+              Apply filters
+            </button>
+          </div>
+        </>
+      )}
+    </FilterForm>
   );
 }

@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
 import type { Company } from '../../app';
 import { api, unwrap } from '../../api/client';
 import { setQuery, useLocation } from '../../router';
+import { FilterForm } from '../../ui/filter-form';
 import { Pager, useCursor } from '../../ui/pager';
 import { Card, Empty, ErrorBox, Loading, Time } from '../../ui/parts';
 import { useLoad } from '../../ui/use-load';
@@ -25,7 +25,6 @@ const ACTIONS = [
 export function AuditPage({ company }: { company: Company }) {
   const { query } = useLocation();
   const action = query.get('action') ?? '';
-  const [choice, setChoice] = useState(action);
   const cursor = useCursor();
   const load = useLoad(
     () =>
@@ -43,36 +42,35 @@ export function AuditPage({ company }: { company: Company }) {
     <>
       <h1>Audit log</h1>
       <p class="subtitle">Who changed what in these settings, newest first.</p>
-      <form
-        class="filters card"
-        aria-label="Filter the audit log"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        label="Filter the audit log"
+        values={{ action }}
+        onApply={(values) => {
           cursor.reset();
-          setQuery({ action: choice });
+          setQuery(values);
         }}
       >
-        <div class="field">
-          <label for="audit-action">Action</label>
-          <select
-            id="audit-action"
-            value={choice}
-            onChange={(event) => setChoice(event.currentTarget.value)}
-          >
-            <option value="">All actions</option>
-            {ACTIONS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <button type="submit" class="primary">
-            Apply filter
-          </button>
-        </div>
-      </form>
+        {(values, set) => (
+          <>
+            <div class="field">
+              <label for="audit-action">Action</label>
+              <select id="audit-action" value={values.action} onChange={set('action')}>
+                <option value="">All actions</option>
+                {ACTIONS.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <button type="submit" class="primary">
+                Apply filter
+              </button>
+            </div>
+          </>
+        )}
+      </FilterForm>
       <Card id="audit" title="Admin actions">
         {load.state === 'loading' ? (
           <Loading />

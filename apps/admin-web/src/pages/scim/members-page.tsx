@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
 import type { Company } from '../../app';
 import { api, errorMessage, Schemas, unwrap } from '../../api/client';
 import { setQuery, useLocation } from '../../router';
 import { openDialog } from '../../ui/dialog';
+import { FilterForm } from '../../ui/filter-form';
 import { Pager, useCursor } from '../../ui/pager';
 import { Card, Empty, ErrorBox, Loading } from '../../ui/parts';
 import { toast } from '../../ui/toasts';
@@ -216,60 +216,53 @@ function MemberRow(props: { company: Company; member: Member; onChange: () => vo
 type Filters = { search: string; status: string; source: string; stale: string };
 
 function MemberFilters(props: { values: Filters; onApply: (values: Filters) => void }) {
-  const [values, setValues] = useState(props.values);
-  const set = (name: keyof Filters) => (event: Event) =>
-    setValues({ ...values, [name]: (event.currentTarget as HTMLInputElement).value });
   return (
-    <form
-      class="filters card"
-      role="search"
-      aria-label="Find members"
-      onSubmit={(event) => {
-        event.preventDefault();
-        props.onApply(values);
-      }}
-    >
-      <div class="field">
-        <label for="members-search">Email starts with</label>
-        <input
-          id="members-search"
-          type="search"
-          value={values.search}
-          placeholder="dana@"
-          onInput={set('search')}
-        />
-      </div>
-      <div class="field">
-        <label for="members-status">Status</label>
-        <select id="members-status" value={values.status} onChange={set('status')}>
-          <option value="">Any</option>
-          <option value="active">Active</option>
-          <option value="suspended">Suspended</option>
-          <option value="deprovisioned">Deprovisioned</option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="members-source">Source</label>
-        <select id="members-source" value={values.source} onChange={set('source')}>
-          <option value="">Any</option>
-          <option value="scim">SCIM</option>
-          <option value="sso">SSO sign-in</option>
-          <option value="manual">Manual</option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="members-stale">Drift</label>
-        <select id="members-stale" value={values.stale} onChange={set('stale')}>
-          <option value="">Any</option>
-          <option value="true">Stale only</option>
-          <option value="false">In sync</option>
-        </select>
-      </div>
-      <div class="field">
-        <button type="submit" class="primary">
-          Search
-        </button>
-      </div>
-    </form>
+    <FilterForm label="Find members" search values={props.values} onApply={props.onApply}>
+      {(values, set) => (
+        <>
+          <div class="field">
+            <label for="members-search">Email starts with</label>
+            <input
+              id="members-search"
+              type="search"
+              value={values.search}
+              placeholder="dana@"
+              onInput={set('search')}
+            />
+          </div>
+          <div class="field">
+            <label for="members-status">Status</label>
+            <select id="members-status" value={values.status} onChange={set('status')}>
+              <option value="">Any</option>
+              <option value="active">Active</option>
+              <option value="suspended">Suspended</option>
+              <option value="deprovisioned">Deprovisioned</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="members-source">Source</label>
+            <select id="members-source" value={values.source} onChange={set('source')}>
+              <option value="">Any</option>
+              <option value="scim">SCIM</option>
+              <option value="sso">SSO sign-in</option>
+              <option value="manual">Manual</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="members-stale">Drift</label>
+            <select id="members-stale" value={values.stale} onChange={set('stale')}>
+              <option value="">Any</option>
+              <option value="true">Stale only</option>
+              <option value="false">In sync</option>
+            </select>
+          </div>
+          <div class="field">
+            <button type="submit" class="primary">
+              Search
+            </button>
+          </div>
+        </>
+      )}
+    </FilterForm>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Company } from '../../app';
 import { api, ApiError, errorMessage, Schemas, unwrap } from '../../api/client';
 import { openDialog } from '../../ui/dialog';
@@ -9,7 +9,6 @@ import { useLoad } from '../../ui/use-load';
 import { StaleReason } from './members-words';
 
 type Run = Schemas['ReconciliationRunView'];
-type Preview = Schemas['ReconciliationPreviewView'];
 
 /**
  * Reconciliation: what a Reconcile would change (Preview, a dry run), applying exactly that,
@@ -48,31 +47,23 @@ function PreviewCard(props: { company: Company; onReconciled: () => void }) {
   const [shown, setShown] = useState(false);
   const [moved, setMoved] = useState('');
   const [busy, setBusy] = useState(false);
-  const [preview, setPreview] = useState<
-    | { state: 'idle' }
-    | { state: 'loading' }
-    | { state: 'error'; error: unknown }
-    | { state: 'ok'; data: Preview }
-  >({ state: 'idle' });
-  useEffect(() => {
-    if (!shown) return;
-    let current = true;
-    setPreview({ state: 'loading' });
-    unwrap(
-      api.GET('/api/companies/{companyId}/scim/reconcile/preview', {
-        params: { path, query: { limit: 50, after: cursor.cursor } },
-      }),
-    ).then(
-      (data) => current && setPreview({ state: 'ok', data }),
-      (error: unknown) => current && setPreview({ state: 'error', error }),
-    );
-    return () => void (current = false);
-  }, [shown, cursor.cursor, props.company.id]);
-
+  // Nothing is asked of the API until the admin asks for a preview.
+  const preview = useLoad(
+    async () =>
+      shown
+        ? unwrap(
+            api.GET('/api/companies/{companyId}/scim/reconcile/preview', {
+              params: { path, query: { limit: 50, after: cursor.cursor } },
+            }),
+          )
+        : undefined,
+    [shown, cursor.cursor, props.company.id],
+  );
+  const plan = preview.state === 'ok' ? preview.data : undefined;
+  /** The plan as it is now, from its first page. */
   const refresh = () => {
     cursor.reset();
-    setShown(false);
-    setTimeout(() => setShown(true));
+    preview.reload();
   };
   const reconcile = async (fingerprint: string, total: number) => {
     const confirmed = await openDialog(
@@ -120,11 +111,11 @@ function PreviewCard(props: { company: Company; onReconciled: () => void }) {
         <button type="button" class="primary" onClick={() => setShown(true)}>
           Preview
         </button>
-      ) : preview.state === 'loading' || preview.state === 'idle' ? (
-        <Loading />
       ) : preview.state === 'error' ? (
         <ErrorBox error={preview.error} />
-      ) : preview.data.total === 0 ? (
+      ) : !plan ? (
+        <Loading />
+      ) : plan.total === 0 ? (
         <>
           <Empty>Nothing to reconcile: every member agrees with the identity provider.</Empty>
           <button type="button" onClick={refresh}>
@@ -135,38 +126,17 @@ function PreviewCard(props: { company: Company; onReconciled: () => void }) {
         <>
           <p role="status">
             <strong>
-              {`Reconcile would change ${preview.data.total} member${preview.data.total === 1 ? '' : 's'}.`}
+              {`Reconcile would change ${plan.total} member${plan.total === 1 ? '' : 's'}.`}
             </strong>
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Why</th>
-                <th>Now</th>
-                <th>After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.data.changes.map((change) => (
-                <tr key={change.memberId}>
-                  <td>{change.email}</td>
-                  <td>
-                    <StaleReason reason={change.reason} />
-                  </td>
-                  <td>{describe(change.before)}</td>
-                  <td>{describe(change.after)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Preview" cursor={cursor} next={preview.data.nextAfter} />
+          <ChangeTable changes={plan.changes} before="Now" />
+          <Pager label="Preview" cursor={cursor} next={plan.nextAfter} />
           <div class="actions start spaced">
             <button
               type="button"
               class="primary"
               disabled={busy}
-              onClick={() => reconcile(preview.data.fingerprint, preview.data.total)}
+              onClick={() => reconcile(plan.fingerprint, plan.total)}
             >
               Reconcile these changes
             </button>
@@ -177,6 +147,40 @@ function PreviewCard(props: { company: Company; onReconciled: () => void }) {
         </>
       )}
     </Card>
+  );
+}
+
+/** Members changed (or to be changed) by a reconciliation: why, and their state on each side. */
+function ChangeTable(props: {
+  changes: Pick<
+    Schemas['ReconciliationChangeView'],
+    'memberId' | 'email' | 'reason' | 'before' | 'after'
+  >[];
+  before: 'Now' | 'Before';
+}) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Email</th>
+          <th>Why</th>
+          <th>{props.before}</th>
+          <th>After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.changes.map((change) => (
+          <tr key={change.memberId}>
+            <td>{change.email}</td>
+            <td>
+              <StaleReason reason={change.reason} />
+            </td>
+            <td>{describe(change.before)}</td>
+            <td>{describe(change.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -264,28 +268,7 @@ function RunTable({ company, runs }: { company: Company; runs: Run[] }) {
       await openDialog(
         'Changes of this run',
         changes.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Why</th>
-                <th>Before</th>
-                <th>After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {changes.map((change) => (
-                <tr key={change.memberId}>
-                  <td>{change.email}</td>
-                  <td>
-                    <StaleReason reason={change.reason} />
-                  </td>
-                  <td>{describe(change.before)}</td>
-                  <td>{describe(change.after)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ChangeTable changes={changes} before="Before" />
         ) : (
           <p>This run changed nothing.</p>
         ),
