@@ -5,48 +5,19 @@
  * `node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/console-api.bench.ts`
  * (DATABASE_URL=postgres://... for PostgreSQL). Writes bench/results/console-api-<engine>-N.json.
  */
-import 'reflect-metadata';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { asCompanyId, loadConfig, rawQuery, signAdminJwt } from '@app/common';
+import { rawQuery } from '@app/common';
 import { ProvisioningLogService } from '@app/sync-status';
-import { createApp } from '../apps/scim-server/src/bootstrap';
-import { seedUsers, setUpScimCompany } from './seed';
+import { fetchOnce as fetch, machine, medianMs, startInProcess } from './in-process';
+import { seedUsers } from './seed';
 
 const N = Number(process.env.MEMBERS ?? 100_000);
-
-/** fetch, once more if the kept-alive connection was closed while the seed ran. */
-const fetch: typeof globalThis.fetch = async (input, init) => {
-  try {
-    return await globalThis.fetch(input, init);
-  } catch {
-    return globalThis.fetch(input, init);
-  }
-};
 const STALE = 200;
 
 async function main() {
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'scim-console-bench-')),
-    LOG_LEVEL: 'error',
-    ADMIN_RATE_LIMIT: '0',
-    SCIM_RATE_LIMIT: '0',
-  });
-  const app = await createApp(config);
-  await app.init();
-  const dataSource = app.get(DataSource);
-  const companyId = asCompanyId(`bench-console-${Date.now()}`);
-  const admin = await signAdminJwt(
-    new TextEncoder().encode(config.adminJwtSecret),
-    { sub: 'bench', companies: [{ id: companyId, name: 'Bench', role: 'owner' }] },
-    3600,
-  );
-  await app.listen(0, '127.0.0.1');
-  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const token = await setUpScimCompany(base, admin, companyId);
+  const { config, app, dataSource, companyId, admin, base, token } =
+    await startInProcess('console');
   const ids = await seedUsers(dataSource, companyId, N, { userNamePrefix: 'member' });
   // Some drift: members whose access was removed outside SCIM.
   for (let i = 0; i < STALE; i += 100) {
@@ -86,13 +57,11 @@ async function main() {
     await dataSource.query('VACUUM ANALYZE');
 
   const get = async (path: string) => {
-    const started = process.hrtime.bigint();
     const response = await fetch(`${base}/api/companies/${companyId}${path}`, {
       headers: { Authorization: `Bearer ${admin}` },
     });
     const body = (await response.json()) as Record<string, unknown>;
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
-    return { ms: Number(process.hrtime.bigint() - started) / 1e6, body };
   };
   const deepCursor = Buffer.from(`member${Math.floor(N * 0.99)}@bench.example.com`).toString(
     'base64url',
@@ -116,20 +85,12 @@ async function main() {
   ];
   const results: { request: string; path: string; medianMs: number }[] = [];
   for (const [request, path] of requests) {
-    await get(path);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) times.push((await get(path)).ms);
-    times.sort((a, b) => a - b);
-    results.push({ request, path, medianMs: Math.round(times[2] * 10) / 10 });
-    console.log(`${request.padEnd(36)} ${times[2].toFixed(1).padStart(8)} ms`);
+    const median = await medianMs(() => get(path));
+    results.push({ request, path, medianMs: median });
+    console.log(`${request.padEnd(36)} ${median.toFixed(1).padStart(8)} ms`);
   }
   const result = {
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     date: new Date().toISOString(),
     engine: config.database.type,
     members: N,

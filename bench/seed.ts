@@ -7,7 +7,14 @@
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { rawQuery } from '@app/common';
-import { foldCase, normalizeResource, searchDocument, USER_RESOURCE } from '@app/scim-protocol';
+import {
+  foldCase,
+  normalizeResource,
+  SCIM_ENTERPRISE_USER_SCHEMA,
+  searchDocument,
+  USER_RESOURCE,
+} from '@app/scim-protocol';
+import { indexedAttributeKeys } from '../libs/provisioning/src/users/user-table';
 
 /** SSO configured, SCIM on and one provisioning token, through the admin API; the token. */
 export async function setUpScimCompany(
@@ -56,9 +63,11 @@ export async function seedUsers(
           displayName: `Given${i} Family${i % 997}`,
           emails: [{ value: userName, type: 'work', primary: true }],
           active: true,
+          [SCIM_ENTERPRISE_USER_SCHEMA]: { department: `Department${i % 50}` },
         },
         USER_RESOURCE,
       );
+      const search = searchDocument(document, USER_RESOURCE);
       users.push({
         id,
         companyId,
@@ -66,10 +75,11 @@ export async function seedUsers(
         userNameKey: foldCase(userName),
         externalId: `ext-${i}`,
         displayNameKey: foldCase(document.displayName as string),
+        ...indexedAttributeKeys(search),
         active: true,
         linkEmailKey: foldCase(userName),
         document,
-        searchDocument: JSON.stringify(searchDocument(document, USER_RESOURCE)),
+        searchDocument: JSON.stringify(search),
         version: 1,
         createdAt: now + i,
         updatedAt: now + i,

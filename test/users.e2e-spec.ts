@@ -248,6 +248,15 @@ describe('SCIM Users', () => {
       ]);
       expect(await filter('userName co "@EXAMPLE"')).toEqual(['alice', 'bob', 'dave', 'erin']);
       expect(await filter('userName sw "c"')).toEqual(['carol']);
+      // sw on an indexed column reads a range of its index; the prefix folds like the column.
+      expect(await filter('userName sw "CAROL@O"')).toEqual(['carol']);
+      expect(await filter('userName sw ""')).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+      expect(await filter('name.familyName sw "YOU"')).toEqual(['alice', 'dave']);
+      expect(await filter('name.familyName eq "young" and name.givenName eq "DAVE"')).toEqual([
+        'dave',
+      ]);
+      expect(await filter('department eq "engineering"')).toEqual(['alice']);
+      expect(await filter(`${ENTERPRISE_SCHEMA}:department sw "s"`)).toEqual(['carol']);
       expect(await filter('userName ew "other.org"')).toEqual(['carol']);
       expect(await filter('userName gt "carol@other.org"')).toEqual(['dave', 'erin']);
       expect(await filter('userName ge "carol@other.org"')).toEqual(['carol', 'dave', 'erin']);

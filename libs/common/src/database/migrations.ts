@@ -8,6 +8,7 @@ import { NestedGroupsAndUnassignedActive1732900000000 } from './migrations/17329
 import { EventsAndWebhooks1733000000000 } from './migrations/1733000000000-events-and-webhooks';
 import { ProvisioningActivity1733100000000 } from './migrations/1733100000000-provisioning-activity';
 import { KeptDrift1733200000000 } from './migrations/1733200000000-kept-drift';
+import { IndexedUserAttributes1733300000000 } from './migrations/1733300000000-indexed-user-attributes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -24,4 +25,5 @@ export const migrations = [
   EventsAndWebhooks1733000000000,
   ProvisioningActivity1733100000000,
   KeptDrift1733200000000,
+  IndexedUserAttributes1733300000000,
 ];

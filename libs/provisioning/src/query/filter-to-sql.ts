@@ -22,6 +22,12 @@ export interface SqlValue {
   jsonBoolean?: boolean;
   /** For a never-null column: the entity property, so cursor paging can seek on it. */
   cursorProperty?: string;
+  /**
+   * The column's index is in code point order on both engines (on PostgreSQL the column is in
+   * the "C" collation): a sort by it reads a page of the index (absent values last, RFC 7644
+   * §3.4.2.3, as `NULLS LAST`), and so does `sw`, as a range.
+   */
+  sortIndexed?: boolean;
 }
 
 /** A multi-valued attribute held in a side table rather than in the JSON document. */
@@ -64,6 +70,19 @@ export interface ResourceTable {
   sideTables: Record<string, SideTable>;
   /** Constant-valued attributes (meta.resourceType). */
   constants: Record<string, string>;
+}
+
+/** What an error about an unindexed filter suggests instead: this table's indexed attributes. */
+export function indexedAttributesHint(table: ResourceTable): string {
+  const attributes = [
+    ...Object.entries(table.columns)
+      .filter(([, value]) => value.kind !== 'boolean')
+      .map(([path]) => path),
+    ...Object.entries(table.sideTables).flatMap(([name, side]) =>
+      side.indexed.map((sub) => `${name}.${sub}`),
+    ),
+  ];
+  return `Compare indexed attributes (${attributes.join(', ')}) with eq, or narrow the filter`;
 }
 
 const invalidFilter = (detail: string) => ScimError.badRequest('invalidFilter', detail);
@@ -118,7 +137,7 @@ export class FilterCompiler {
     const compiled = this.node(filter);
     if (this.unindexed > MAX_UNINDEXED_COMPARISONS) {
       throw invalidFilter(
-        `This filter makes ${this.unindexed} comparisons that no index serves, each on every ${this.table.schema.name.toLowerCase()} of the company; at most ${MAX_UNINDEXED_COMPARISONS} are allowed. Compare indexed attributes (userName, externalId, id, displayName, emails.value, groups.value, members.value, meta.created, meta.lastModified) with eq, or narrow the filter`,
+        `This filter makes ${this.unindexed} comparisons that no index serves, each on every ${this.table.schema.name.toLowerCase()} of the company; at most ${MAX_UNINDEXED_COMPARISONS} are allowed. ${indexedAttributesHint(this.table)}`,
       );
     }
     this.indexServed = compiled.indexed;
@@ -203,7 +222,7 @@ export class FilterCompiler {
       return undefined;
     const resolved = resolveAttribute(this.table.schema, term.path);
     if (!resolved) return undefined;
-    const key = canonicalKey(resolved.attribute, resolved.subAttribute);
+    const key = canonicalKey(resolved.attribute, resolved.subAttribute, resolved.extension);
     const value = this.table.columns[key];
     if (!value || value.kind !== 'string') return undefined;
     return { key, value, literal: value.folded ? foldCase(term.value) : term.value };
@@ -230,7 +249,7 @@ export class FilterCompiler {
   sortValue(path: string): SqlValue | undefined {
     const resolved = this.resolve(path);
     if (!resolved) return undefined;
-    const key = canonicalKey(resolved.attribute, resolved.subAttribute);
+    const key = canonicalKey(resolved.attribute, resolved.subAttribute, resolved.extension);
     if (this.table.columns[key]) return this.table.columns[key];
     if (resolved.attribute.multiValued) return undefined;
     return this.jsonValue(resolved.extension, resolved.attribute, resolved.subAttribute);
@@ -251,7 +270,7 @@ export class FilterCompiler {
         `"${formatPath(filter.path)}" is not an attribute of ${this.table.schema.name}`,
       );
     const { attribute, subAttribute, extension } = resolved;
-    const key = canonicalKey(attribute, subAttribute);
+    const key = canonicalKey(attribute, subAttribute, extension);
 
     if (key in this.table.constants) {
       if (filter.kind === 'present') return { sql: '1=1', indexed: false };
@@ -260,6 +279,15 @@ export class FilterCompiler {
     }
     if (this.table.columns[key]) {
       const value = this.table.columns[key];
+      if (
+        filter.kind === 'compare' &&
+        filter.op === 'sw' &&
+        typeof filter.value === 'string' &&
+        value.kind === 'string' &&
+        value.sortIndexed
+      ) {
+        return { sql: this.prefixRange(value, filter.value, filter), indexed: true };
+      }
       // Equality and ranges on an indexed column are index lookups; co, ew, ne, pr scan.
       const indexed =
         filter.kind === 'compare' &&
@@ -294,6 +322,24 @@ export class FilterCompiler {
       sql: this.condition(this.jsonValue(extension, attribute, subAttribute), filter, key),
       indexed: false,
     };
+  }
+
+  /**
+   * `sw` on a column whose index is in code point order (sortIndexed): the range of keys that
+   * begin with the prefix, which the index reads directly (an admin's search by the start of a
+   * userName), and the prefix test itself, which alone decides. The range ends below the
+   * prefix followed by U+10FFFF, the last code point (and the greatest UTF-8 bytes).
+   */
+  private prefixRange(
+    value: SqlValue,
+    prefix: string,
+    filter: Extract<Filter, { kind: 'compare' }>,
+  ): string {
+    const folded = value.folded ? foldCase(prefix) : prefix;
+    const ordered = this.dialect.binaryText(value.expr);
+    const from = this.parameters.add(folded);
+    const below = this.parameters.add(`${folded}\u{10FFFF}`);
+    return `(${ordered} >= ${from} AND ${ordered} < ${below} AND ${this.condition(value, filter, 'sw')})`;
   }
 
   private rejectComplex(attribute: AttributeDefinition): never {
@@ -555,8 +601,14 @@ export class FilterCompiler {
   }
 }
 
-function canonicalKey(attribute: AttributeDefinition, sub?: AttributeDefinition): string {
-  return sub ? `${attribute.name}.${sub.name}` : attribute.name;
+/** "name.familyName"; an extension's attributes under its URN ("urn:...:User:department"). */
+function canonicalKey(
+  attribute: AttributeDefinition,
+  sub?: AttributeDefinition,
+  extension?: string,
+): string {
+  const path = sub ? `${attribute.name}.${sub.name}` : attribute.name;
+  return extension ? `${extension}:${path}` : path;
 }
 
 function valueKind(definition: AttributeDefinition): Omit<SqlValue, 'expr'> {

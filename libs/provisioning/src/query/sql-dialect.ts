@@ -23,8 +23,11 @@ export interface SqlDialect {
   endsWith(expr: string, param: string): string;
   /** Byte-order collation for ordering comparisons and ORDER BY on text. */
   binaryText(expr: string): string;
-  /** The same ordering, kept out of index choice (the rows are found by another index). */
-  orderOnly(expr: string): string;
+  /**
+   * The same ordering, kept out of index choice (the rows are found by another index), of a
+   * text column (the default) or a number or date column.
+   */
+  orderOnly(expr: string, kind?: 'string' | 'boolean' | 'date' | 'number'): string;
 }
 
 export const sqliteDialect: SqlDialect = {
@@ -64,6 +67,8 @@ export const postgresDialect: SqlDialect = {
   endsWith: (expr, param) => `right(${expr}, length(${param})) = ${param}`,
   // The database's collation may be locale-aware; "C" orders by code point like SQLite.
   binaryText: (expr) => `(${expr} COLLATE "C")`,
-  // PostgreSQL plans by cost with the statistics autovacuum keeps: the plain column.
-  orderOnly: (expr) => expr,
+  // An expression rather than the column, so no index offers the order. Without current
+  // statistics (a company just imported, before autovacuum's ANALYZE) the planner walked the
+  // whole (companyId, id) index filtering on `meta.lastModified gt` to avoid sorting ten rows.
+  orderOnly: (expr, kind = 'string') => (kind === 'string' ? `(${expr} || '')` : `(${expr} + 0)`),
 };

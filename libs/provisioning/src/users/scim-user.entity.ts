@@ -25,6 +25,20 @@ export class ScimUserEntity {
   @Column({ type: 'varchar', length: 1024, nullable: true })
   displayNameKey: string | null;
 
+  /**
+   * Attributes admins and IdPs filter and sort on beyond the lookups, folded (issue 16): each
+   * has an index, so `name.familyName eq` or `sortBy=name.familyName` reads no other row.
+   */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  familyNameKey: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  givenNameKey: string | null;
+
+  /** The enterprise extension's department (RFC 7643 §4.3). */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  departmentKey: string | null;
+
   @Column({ type: 'boolean' })
   active: boolean;
 

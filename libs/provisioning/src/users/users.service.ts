@@ -36,7 +36,7 @@ import { ListPage, listResources } from '../query/resource-list';
 import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
-import { USER_TABLE } from './user-table';
+import { indexedAttributeKeys, USER_TABLE } from './user-table';
 import { USER_GROUPS_POSTGRES_SQL, userByIdSql, UserRow, userRowColumns } from './user.resource';
 
 /**
@@ -71,6 +71,9 @@ const USER_COLUMNS = [
   'userNameKey',
   'externalId',
   'displayNameKey',
+  'familyNameKey',
+  'givenNameKey',
+  'departmentKey',
   'active',
   'linkEmailKey',
   'document',
@@ -284,7 +287,9 @@ export class UsersService {
     user.linkEmailKey = linkEmail(document)?.key ?? null;
     requireResourceSize(rest, USER_RESOURCE);
     user.document = rest;
-    user.searchDocument = JSON.stringify(searchDocument(rest, USER_RESOURCE));
+    const search = searchDocument(rest, USER_RESOURCE);
+    Object.assign(user, indexedAttributeKeys(search));
+    user.searchDocument = JSON.stringify(search);
   }
 
   private async writeEmails(manager: EntityManager, user: ScimUserEntity): Promise<void> {
@@ -355,7 +360,8 @@ export class UsersService {
     const [row] = await rawQuery<Record<string, unknown>>(
       manager,
       `SELECT "id", "companyId", "userName", "userNameKey", "externalId", "displayNameKey",
-              "active", "linkEmailKey", "document", "version", "createdAt", "updatedAt"${groupsColumn}
+              "familyNameKey", "givenNameKey", "departmentKey", "active", "linkEmailKey", "document",
+              "version", "createdAt", "updatedAt"${groupsColumn}
          FROM "scim_users" u WHERE "companyId" = $1 AND "id" = $2${postgres ? ' FOR UPDATE' : ''}`,
       [companyId, id],
     );
