@@ -53,8 +53,17 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
 
   it('stays within its budget for reads and writes', async () => {
     const user = await createUser(scim, oktaUser());
-    await createGroup(scim, oktaGroup({ members: [{ value: user.id }] }));
+    const group = await createGroup(scim, oktaGroup({ members: [{ value: user.id }] }));
     let n = 0;
+    const deactivation = (id: string) => async () => {
+      await scim
+        .patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: true }))
+        .expect(200);
+      statements.length = 0;
+      await scim
+        .patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: false }))
+        .expect(200);
+    };
     const counts = {
       getById: await roundTrips(() => scim.get(`/Users/${user.id}`).expect(200)),
       filterUserName: await roundTrips(() =>
@@ -65,22 +74,54 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
       post: await roundTrips(() =>
         scim.post('/Users', oktaUser({ userName: `rt${n++}@example.com` })).expect(201),
       ),
-      deactivate: await roundTrips(async () => {
-        await scim
-          .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'active', value: true }))
-          .expect(200);
-        statements.length = 0;
-        await scim
-          .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'active', value: false }))
-          .expect(200);
-      }),
+      deactivate: await roundTrips(deactivation(user.id)),
+      put: await roundTrips(() =>
+        scim
+          .put(
+            `/Users/${user.id}`,
+            oktaUser({ userName: user.userName, emails: user.emails, title: `t${n++}` }),
+          )
+          .expect(200),
+      ),
+      // A new email: its rows rewritten (the old ones deleted first, one statement more).
+      newEmail: await roundTrips(() =>
+        scim
+          .patch(
+            `/Users/${user.id}`,
+            patchOp({
+              op: 'replace',
+              path: 'emails',
+              value: [{ value: `e${n++}@example.com`, primary: true }],
+            }),
+          )
+          .expect(200),
+      ),
+    };
+    // With a group mapping, the roles it gives come with the same read.
+    await t.http
+      .post(`/api/companies/${company.companyId}/scim/group-mappings`)
+      .set('Authorization', `Bearer ${company.admin}`)
+      .send({ groupId: group.id, role: 'admin' })
+      .expect(201);
+    const mapped = {
+      post: await roundTrips(() =>
+        scim.post('/Users', oktaUser({ userName: `rt${n++}@example.com` })).expect(201),
+      ),
+      deactivate: await roundTrips(deactivation(user.id)),
     };
     // A read: the token with its company's SCIM switch, then the user (or the page of users)
-    // with its groups in one statement. A write: the token, BEGIN, the locked user with its
-    // groups (PATCH) or the insert and its emails (POST), the row, the access policy with its
-    // mappings (one statement), the member (one read, one write), the kept count (POST), the
-    // outbox (one statement), COMMIT. Issue 16 aims at two and five; these are today's, so
-    // that none grows unnoticed.
-    expect(counts).toEqual({ getById: 2, filterUserName: 2, post: 10, deactivate: 9 });
+    // with its groups in one statement. A write: the token, BEGIN, one read (a change: the
+    // locked user with its groups, the access policy, its mappings and the roles they give,
+    // and the members of the user and its email; a create: the same without a user), then
+    // every write with the outbox in one statement (writeAtCommit), COMMIT.
+    expect(counts).toEqual({
+      getById: 2,
+      filterUserName: 2,
+      post: 5,
+      deactivate: 5,
+      put: 5,
+      newEmail: 6,
+    });
+    expect(mapped).toEqual({ post: 5, deactivate: 5 });
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CompanyId, CompanyRole, rawQuery, sqlBoolean, sqlPlaceholders } from '@app/common';
-import { MemberState, recordMemberChange } from '@app/events';
+import { MemberState, recordMemberChange, writeAtCommit } from '@app/events';
 import { MemberStatus } from './member.entity';
 
 /** What provisioning decided about one SCIM user's access (group-based access rules). */
@@ -22,6 +22,38 @@ export interface ScimUserLink extends AccessDecision {
   emailKey: string | null;
   /** The role a member created now gets when the decision names none (the company default). */
   newMemberRole: CompanyRole;
+}
+
+/** A member a SCIM user is linked to, or the member of its email, as syncScimUser reads it. */
+export type LinkedMember = MemberState & {
+  emailKey: string;
+  scimUserId: string | null;
+  managed: boolean | number;
+};
+
+/** The members syncScimUser needs, read beforehand in a statement of the caller's. */
+export interface LinkedMembers {
+  /** The email key they were read for (with the SCIM user's id). */
+  emailKey: string | null;
+  rows: LinkedMember[];
+}
+
+/**
+ * PostgreSQL: the members of SCIM user `$scimUser` and of email `$emailKey` in company $1, as
+ * JSON text, for a caller that reads them in a statement of its own (each statement is a round
+ * trip there; issue 16). The same rows as syncScimUser's own read; parsed by linkedMembersOf.
+ */
+export function linkedMembersJsonSql(scimUserParam: string, emailKeyParam: string): string {
+  return `(SELECT json_agg(json_build_object('id', m."id", 'email', m."email", 'emailKey', m."emailKey",
+            'scimUserId', m."scimUserId", 'status', m."status", 'managed', m."managed",
+            'role', m."role", 'source', m."source"))::text
+     FROM "members" m
+    WHERE m."companyId" = $1 AND (m."scimUserId" = ${scimUserParam} OR m."emailKey" = ${emailKeyParam}))`;
+}
+
+/** The rows of linkedMembersJsonSql. */
+export function linkedMembersOf(emailKey: string | null, json: unknown): LinkedMembers {
+  return { emailKey, rows: typeof json === 'string' ? (JSON.parse(json) as LinkedMember[]) : [] };
 }
 
 const ROLE_ORDER: CompanyRole[] = ['member', 'admin', 'owner'];
@@ -45,24 +77,28 @@ export class MembersService {
     manager: EntityManager,
     companyId: CompanyId,
     link: ScimUserLink,
+    known?: LinkedMembers,
   ): Promise<void> {
     const now = new Date();
     // One read for both questions (on PostgreSQL every statement is a round trip): the members
-    // this SCIM user is linked to, and the member of its email.
-    const rows = await rawQuery<
-      MemberState & { emailKey: string; scimUserId: string | null; managed: boolean | number }
-    >(
-      manager,
-      `SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
-         FROM "members"
-        WHERE "companyId" = $1 AND ("scimUserId" = $2 OR "emailKey" = $3)`,
-      [companyId, link.scimUserId, link.emailKey],
-    );
+    // this SCIM user is linked to, and the member of its email; none when the caller read them
+    // for this email already. The writes wait for the commit (writeAtCommit): each touches
+    // another member row, and nothing in the transaction reads them again.
+    const rows =
+      known && known.emailKey === link.emailKey
+        ? known.rows
+        : await rawQuery<LinkedMember>(
+            manager,
+            `SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
+               FROM "members"
+              WHERE "companyId" = $1 AND ("scimUserId" = $2 OR "emailKey" = $3)`,
+            [companyId, link.scimUserId, link.emailKey],
+          );
     const linked = rows.filter((member) => member.scimUserId === link.scimUserId);
     for (const member of linked) {
       if (member.emailKey !== link.emailKey) {
         // The IdP moved this user to another email: the old membership no longer has an owner.
-        await rawQuery(
+        await writeAtCommit(
           manager,
           `UPDATE "members" SET "scimUserId" = NULL, "status" = 'deprovisioned', "updatedAt" = $3
             WHERE "companyId" = $1 AND "id" = $2`,
@@ -83,7 +119,7 @@ export class MembersService {
         !sqlBoolean(existing.managed) ||
         existing.role !== role;
       if (changed) {
-        await rawQuery(
+        await writeAtCommit(
           manager,
           `UPDATE "members" SET "scimUserId" = $3, "managed" = $4, "status" = $5, "role" = $6,
                   "updatedAt" = $7
@@ -101,7 +137,7 @@ export class MembersService {
       status,
       source: 'scim',
     };
-    await rawQuery(
+    await writeAtCommit(
       manager,
       `INSERT INTO "members" ("id", "companyId", "email", "emailKey", "role", "status", "source",
                               "managed", "scimUserId", "createdAt", "updatedAt")

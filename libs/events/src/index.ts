@@ -4,7 +4,13 @@ export * from './webhook-delivery.module';
 export * from './event-signals';
 export * from './event-feed.service';
 export * from './event-retention.service';
-export { recordEvent, recordMemberChange, recordMembershipChange, rehearse } from './outbox';
+export {
+  recordEvent,
+  recordMemberChange,
+  recordMembershipChange,
+  rehearse,
+  writeAtCommit,
+} from './outbox';
 export type { MemberState, PendingEvent } from './outbox';
 export {
   PlatformKeysService,

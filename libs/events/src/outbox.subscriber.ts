@@ -16,7 +16,8 @@ import {
 } from './outbox';
 
 /**
- * Writes each transaction's recorded events just before its COMMIT, on the same connection
+ * Writes each transaction's recorded events (and the writes that waited for the commit,
+ * writeAtCommit) just before its COMMIT, on the same connection
  * (TypeORM awaits `beforeTransactionCommit`; if the write fails, the commit does not happen
  * and the transaction rolls back with its change), and wakes this instance's sender and long
  * polls right after it.
@@ -38,9 +39,10 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
   }
 
   async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
-    const events = outboxToCommit(event.queryRunner);
-    if (events.length === 0) return;
-    this.wrote.set(event.queryRunner, await writePendingEvents(event.manager, events));
+    const work = outboxToCommit(event.queryRunner);
+    if (work.events.length === 0 && work.writes.length === 0) return;
+    const wrote = await writePendingEvents(event.manager, work);
+    if (work.events.length > 0) this.wrote.set(event.queryRunner, wrote);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {

@@ -20,10 +20,24 @@ export interface PendingEvent {
   data: Record<string, unknown>;
 }
 
+/** A write sent with the commit (writeAtCommit): its SQL with `$n` placeholders. */
+export interface CommitWrite {
+  sql: string;
+  parameters: unknown[];
+}
+
 interface Outbox {
   events: PendingEvent[];
+  /** PostgreSQL: writes of the transaction's own level, sent with its commit. */
+  writes: CommitWrite[];
   /** How many events each open savepoint began with (a savepoint rolled back drops its own). */
   savepoints: number[];
+}
+
+/** What a commit writes: the recorded events and the writes that waited for it. */
+export interface CommitWork {
+  events: PendingEvent[];
+  writes: CommitWrite[];
 }
 
 const outboxes = new WeakMap<QueryRunner, Outbox>();
@@ -37,7 +51,7 @@ function outboxOf(manager: EntityManager, type: string): Outbox {
   }
   let outbox = outboxes.get(runner);
   if (!outbox) {
-    outbox = { events: [], savepoints: [] };
+    outbox = { events: [], writes: [], savepoints: [] };
     outboxes.set(runner, outbox);
   }
   return outbox;
@@ -63,6 +77,34 @@ export function recordEvent(
     occurredAt: Date.now(),
     data,
   });
+}
+
+/**
+ * A write that nothing later in the transaction reads, sent with its commit. On PostgreSQL,
+ * where every statement is a round trip, such writes become parts of the commit's one outbox
+ * statement (data-modifying WITH clauses, issue 16), so a SCIM user's row, emails, member and
+ * kept count cost no round trip of their own. They run on the same snapshot, so they must not
+ * touch the same row twice (PostgreSQL would apply only one of the two changes) nor depend on
+ * each other's effects beyond foreign keys and triggers, which are checked and fired at the
+ * end of the statement. A failure (a unique violation a concurrent request caused) fails the
+ * commit, and the transaction rolls back as it would have at the write. SQLite, in process,
+ * and a savepoint's writes (a savepoint's failure must stay its own) run at once.
+ */
+export async function writeAtCommit(
+  manager: EntityManager,
+  sql: string,
+  parameters: unknown[],
+): Promise<void> {
+  const runner = manager.queryRunner;
+  if (
+    manager.connection.options.type !== 'postgres' ||
+    !runner?.isTransactionActive ||
+    depthOf(runner) > 1
+  ) {
+    await rawQuery(manager, sql, parameters);
+    return;
+  }
+  outboxOf(manager, 'write').writes.push({ sql, parameters });
 }
 
 /** `group.members_added` / `_removed`, at most 1,000 ids per event (CONTRACT.md). */
@@ -148,18 +190,18 @@ export function outboxSavepointStarted(runner: QueryRunner): void {
 }
 
 /**
- * The events to write now, if this commit is the transaction's own (not a savepoint's):
- * taken out of the outbox, which is left empty.
+ * The events and writes to send now, if this commit is the transaction's own (not a
+ * savepoint's): taken out of the outbox, which is left empty.
  */
-export function outboxToCommit(runner: QueryRunner): PendingEvent[] {
+export function outboxToCommit(runner: QueryRunner): CommitWork {
   const outbox = outboxes.get(runner);
-  if (!outbox) return [];
+  if (!outbox) return { events: [], writes: [] };
   if (depthOf(runner) > 1) {
     outbox.savepoints.pop();
-    return [];
+    return { events: [], writes: [] };
   }
   outboxes.delete(runner);
-  return outbox.events;
+  return { events: outbox.events, writes: outbox.writes };
 }
 
 /** A rollback: the transaction's events go (or a savepoint's, when only that rolls back). */
@@ -186,7 +228,7 @@ const CHUNK = 500;
  */
 export async function writePendingEvents(
   manager: EntityManager,
-  events: PendingEvent[],
+  { events, writes }: CommitWork,
 ): Promise<{ deliveriesQueued: boolean }> {
   const byCompany = new Map<CompanyId, PendingEvent[]>();
   for (const event of events) {
@@ -197,16 +239,41 @@ export async function writePendingEvents(
   const postgres = manager.connection.options.type === 'postgres';
   const now = Date.now();
   let deliveriesQueued = false;
+  // The waiting writes go with the first statement (there is one for most transactions).
+  let waiting = writes;
   for (const [companyId, list] of byCompany) {
     for (let i = 0; i < list.length; i += CHUNK) {
       const chunk = list.slice(i, i + CHUNK);
       const queued = postgres
-        ? await writePostgres(manager, companyId, chunk, now)
+        ? await writePostgres(manager, companyId, chunk, now, waiting)
         : await writeSqlite(manager, companyId, chunk, now);
+      waiting = [];
       deliveriesQueued ||= queued;
     }
   }
+  if (waiting.length > 0) {
+    const { clauses, parameters } = withClauses(waiting, 0);
+    await rawQuery(manager, `WITH ${clauses} SELECT 1`, parameters);
+  }
   return { deliveriesQueued };
+}
+
+/**
+ * Writes as data-modifying WITH clauses (`w0 AS (...)`), their placeholders renumbered after
+ * the `offset` the statement's own use. The SQL is the service's own constant text, whose only
+ * `$` are its placeholders.
+ */
+function withClauses(
+  writes: CommitWrite[],
+  offset: number,
+): { clauses: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const clauses = writes.map(({ sql, parameters: own }, index) => {
+    const base = offset + parameters.length;
+    parameters.push(...own);
+    return `w${index} AS (${sql.replace(/\$(\d+)/g, (_, n: string) => `$${base + Number(n)}`)})`;
+  });
+  return { clauses: clauses.join(',\n'), parameters };
 }
 
 const ADVANCE_COUNTER = `INSERT INTO "event_counters" ("companyId", "lastSequence") VALUES ($1, $2)
@@ -218,7 +285,8 @@ const WANTED_BY = `w."enabled" = $ENABLED
   AND (w."companyId" IS NULL OR w."companyId" = $1)
   AND (w."eventTypes" IS NULL OR w."eventTypes" LIKE '%,' || e."type" || ',%')`;
 
-const WRITE_POSTGRES = `WITH counter AS (${ADVANCE_COUNTER}),
+/** The outbox statement, after `writes` (WITH clauses of waiting writes, each ending in a comma). */
+const WRITE_POSTGRES = (writes: string) => `WITH ${writes}counter AS (${ADVANCE_COUNTER}),
 incoming AS (
   SELECT * FROM json_to_recordset($3::json)
     AS r("ordinal" int, "id" text, "type" text, "occurredAt" bigint, "data" text)),
@@ -242,6 +310,7 @@ async function writePostgres(
   companyId: CompanyId,
   events: PendingEvent[],
   now: number,
+  writes: CommitWrite[],
 ): Promise<boolean> {
   const rows = events.map((event, index) => ({
     ordinal: index + 1,
@@ -250,12 +319,13 @@ async function writePostgres(
     occurredAt: event.occurredAt,
     data: JSON.stringify(event.data),
   }));
-  const [result] = await rawQuery<{ queued: boolean }>(manager, WRITE_POSTGRES, [
-    companyId,
-    events.length,
-    JSON.stringify(rows),
-    now,
-  ]);
+  const own = [companyId, events.length, JSON.stringify(rows), now];
+  const waiting = withClauses(writes, own.length);
+  const [result] = await rawQuery<{ queued: boolean }>(
+    manager,
+    WRITE_POSTGRES(writes.length > 0 ? `${waiting.clauses},\n` : ''),
+    [...own, ...waiting.parameters],
+  );
   return result.queued;
 }
 

@@ -77,6 +77,56 @@ SELECT DISTINCT gm."memberId" AS "id" FROM "scim_group_members" gm JOIN tree t O
 
 const CHUNK = 500;
 
+/**
+ * PostgreSQL: the access policy of company $1, its mappings and the roles they give each group
+ * (GROUP_ROLES_SQL), as three JSON columns of a caller's statement: a SCIM write reads them
+ * with its other rows in one round trip (issue 16). Parsed by policyFromColumns.
+ */
+export const POLICY_POSTGRES_COLUMNS = `(SELECT json_build_object('defaultRole', p."defaultRole",
+            'requireGroupMembership', p."requireGroupMembership")::text
+     FROM "access_policies" p WHERE p."companyId" = $1) AS "accessPolicy",
+  (SELECT json_agg(json_build_object('id', m."id", 'companyId', m."companyId", 'groupId', m."groupId",
+            'displayName', m."displayName", 'displayNameKey', m."displayNameKey", 'role', m."role",
+            'createdAt', m."createdAt", 'createdBy', m."createdBy") ORDER BY m."createdAt", m."id")::text
+     FROM "group_role_mappings" m WHERE m."companyId" = $1) AS "accessMappings",
+  (SELECT json_agg(json_build_object('groupId', x."groupId", 'role', x."role"))::text
+     FROM (${GROUP_ROLES_SQL}) x) AS "accessGroupRoles"`;
+
+/** The policy read through POLICY_POSTGRES_COLUMNS. */
+export function policyFromColumns(row: Record<string, unknown>): AccessPolicy {
+  const parse = <T>(value: unknown): T | null =>
+    typeof value === 'string' ? (JSON.parse(value) as T) : null;
+  const mappings = (parse<Record<string, unknown>[]>(row.accessMappings) ?? []).map((mapping) =>
+    Object.assign(new GroupRoleMappingEntity(), mapping, {
+      createdAt: new Date(Number(mapping.createdAt)),
+    }),
+  );
+  return accessPolicy(
+    parse<{ defaultRole: CompanyRole; requireGroupMembership: boolean }>(row.accessPolicy),
+    mappings,
+    parse<{ groupId: string; role: CompanyRole }[]>(row.accessGroupRoles) ?? [],
+  );
+}
+
+/** A policy from its parts, as either engine read them; the highest role where several apply. */
+function accessPolicy(
+  policy: { defaultRole: CompanyRole | null; requireGroupMembership: unknown } | null | undefined,
+  mappings: GroupRoleMappingEntity[],
+  groupRoleRows: { groupId: string; role: CompanyRole }[],
+): AccessPolicy {
+  const groupRoles = new Map<string, CompanyRole>();
+  for (const { groupId, role } of groupRoleRows) {
+    const current = groupRoles.get(groupId);
+    groupRoles.set(groupId, current ? higherRole(current, role) : role);
+  }
+  return {
+    defaultRole: policy?.defaultRole ?? DEFAULT_PROVISIONED_ROLE,
+    requireGroupMembership: sqlBoolean(policy?.requireGroupMembership),
+    mappings,
+    groupRoles,
+  };
+}
+
 export interface PolicyChange {
   defaultRole?: CompanyRole;
   requireGroupMembership?: boolean;
@@ -110,8 +160,9 @@ export class AccessService {
   ) {}
 
   async policy(manager: EntityManager, companyId: CompanyId): Promise<AccessPolicy> {
-    // Read on every SCIM write: plain SQL, not the repositories' entity machinery, and one
-    // statement for the policy and the mappings (on PostgreSQL each statement is a round trip).
+    // Read on every SCIM write on SQLite (PostgreSQL reads it with the write's other rows,
+    // POLICY_POSTGRES_COLUMNS): plain SQL, not the repositories' entity machinery, and one
+    // statement for the policy and the mappings.
     // A row per mapping, the policy's columns on each; one row of nulls for neither.
     const rows = await rawQuery<Record<string, unknown>>(
       manager,
@@ -135,24 +186,20 @@ export class AccessService {
           createdAt: new Date(Number(row.createdAt)),
         }),
       );
-    const groupRoles = new Map<string, CompanyRole>();
-    if (mappings.length > 0) {
-      const rows = await rawQuery<{ groupId: string; role: CompanyRole }>(
-        manager,
-        GROUP_ROLES_SQL,
-        [companyId],
-      );
-      for (const { groupId, role } of rows) {
-        const current = groupRoles.get(groupId);
-        groupRoles.set(groupId, current ? higherRole(current, role) : role);
-      }
-    }
-    return {
-      defaultRole: policy?.policyDefaultRole ?? DEFAULT_PROVISIONED_ROLE,
-      requireGroupMembership: sqlBoolean(policy?.policyRequireGroupMembership),
+    const groupRoles =
+      mappings.length > 0
+        ? await rawQuery<{ groupId: string; role: CompanyRole }>(manager, GROUP_ROLES_SQL, [
+            companyId,
+          ])
+        : [];
+    return accessPolicy(
+      policy && {
+        defaultRole: policy.policyDefaultRole,
+        requireGroupMembership: policy.policyRequireGroupMembership,
+      },
       mappings,
       groupRoles,
-    };
+    );
   }
 
   /** The users in these groups, directly or through groups nested in them. */
@@ -178,15 +225,28 @@ export class AccessService {
     return policy.mappings.length === 0 && !policy.requireGroupMembership;
   }
 
-  /** Decides access for SCIM users, given whether each is active; batched by CHUNK. */
+  /**
+   * Decides access for SCIM users, given whether each is active; batched by CHUNK. With
+   * `groupsOf`, each user's direct groups as the caller read them (no statement here).
+   */
   async decide(
     manager: EntityManager,
     companyId: CompanyId,
     users: { id: string; active: boolean }[],
     policy: AccessPolicy,
+    groupsOf?: Map<string, string[]>,
   ): Promise<AccessDecision[]> {
     const roles = new Map<string, CompanyRole>();
-    if (policy.groupRoles.size > 0) {
+    const give = (userId: string, groupId: string) => {
+      const role = policy.groupRoles.get(groupId);
+      if (!role) return;
+      const current = roles.get(userId);
+      roles.set(userId, current ? higherRole(current, role) : role);
+    };
+    if (policy.groupRoles.size > 0 && groupsOf) {
+      for (const user of users)
+        for (const groupId of groupsOf.get(user.id) ?? []) give(user.id, groupId);
+    } else if (policy.groupRoles.size > 0) {
       // A user's direct groups that give a role (mapped, or nested below a mapped group).
       for (let i = 0; i < users.length; i += CHUNK) {
         const ids = users.slice(i, i + CHUNK).map((user) => user.id);
@@ -196,12 +256,7 @@ export class AccessService {
             WHERE "companyId" = $1 AND "memberId" IN (${sqlPlaceholders(ids.length, 2)})`,
           [companyId, ...ids],
         );
-        for (const row of rows) {
-          const role = policy.groupRoles.get(row.groupId);
-          if (!role) continue;
-          const current = roles.get(row.memberId);
-          roles.set(row.memberId, current ? higherRole(current, role) : role);
-        }
+        for (const row of rows) give(row.memberId, row.groupId);
       }
     }
     return users.map((user) => {

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CompanyId, EventCause, rawQuery, transactionWithCause } from '@app/common';
+import { writeAtCommit } from '@app/events';
 import { ScimError } from '@app/scim-protocol';
 import { isUniqueViolation } from './database';
 import { PageAnchors } from './page-anchors';
@@ -8,7 +9,8 @@ import { PageAnchors } from './page-anchors';
  * Keeps a company's resource count exact, in the caller's transaction. Call it last: on
  * PostgreSQL the company's count row stays locked until the commit, so every write of the
  * company queues on it; taken at the end, a write waits only for the others' commits, not for
- * their access and member work too.
+ * their access and member work too. There it is sent with the commit (writeAtCommit): nothing
+ * in the transaction reads the count.
  */
 export async function adjustResourceCount(
   manager: EntityManager,
@@ -18,7 +20,7 @@ export async function adjustResourceCount(
 ): Promise<void> {
   // One upsert (SQLite >= 3.24 and PostgreSQL share the syntax); `kind` is one of two names.
   const column = kind === 'users' ? '"users"' : '"groups"';
-  await rawQuery(
+  await writeAtCommit(
     manager,
     `INSERT INTO "scim_resource_counts" ("companyId", "users", "groups") VALUES ($1, $2, $3)
      ON CONFLICT ("companyId") DO UPDATE SET ${column} = "scim_resource_counts".${column} + $4`,

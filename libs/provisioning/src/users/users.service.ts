@@ -12,8 +12,13 @@ import {
   sqlPlaceholders,
   transactionCause,
 } from '@app/common';
-import { MembersService } from '@app/directory';
-import { recordEvent } from '@app/events';
+import {
+  LinkedMembers,
+  linkedMembersJsonSql,
+  linkedMembersOf,
+  MembersService,
+} from '@app/directory';
+import { recordEvent, writeAtCommit } from '@app/events';
 import {
   applyPatch,
   foldCase,
@@ -27,7 +32,12 @@ import {
   searchDocument,
   USER_RESOURCE,
 } from '@app/scim-protocol';
-import { AccessService } from '../access/access.service';
+import {
+  AccessPolicy,
+  AccessService,
+  POLICY_POSTGRES_COLUMNS,
+  policyFromColumns,
+} from '../access/access.service';
 import { removeMemberEverywhere } from '../groups/groups.service';
 import { ListRequest } from '../query/list-request';
 import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
@@ -48,6 +58,38 @@ export interface UserWrite {
   groups?: string | null;
   /** `active` before the write: the activity log says "deactivated", not "updated". */
   wasActive?: boolean;
+  /** PostgreSQL: what the write decides access with, read with the locked row. */
+  context?: AccessContext;
+}
+
+/**
+ * What a user write decides the member's access with, read on PostgreSQL in the statement the
+ * write reads anyway (the locked row, or for a create the one read it makes): the company's
+ * access policy, the members of the user and of its link email, and the user's direct groups.
+ * SQLite reads each where it is needed (no round trips in process).
+ */
+interface AccessContext {
+  policy: AccessPolicy;
+  members: LinkedMembers;
+  groupIds: string[];
+}
+
+/** The context's columns in a statement whose $1 is the company, for SCIM user `user`/`email`. */
+const accessContextColumns = (user: string, emailKey: string) =>
+  `${POLICY_POSTGRES_COLUMNS}, ${linkedMembersJsonSql(user, emailKey)} AS "linkedMembers"`;
+
+const CREATE_CONTEXT_POSTGRES_SQL = `SELECT ${accessContextColumns('$2', '$3')}`;
+
+function accessContextOf(
+  row: Record<string, unknown>,
+  emailKey: string | null,
+  groupIds: string[],
+): AccessContext {
+  return {
+    policy: policyFromColumns(row),
+    members: linkedMembersOf(emailKey, row.linkedMembers),
+    groupIds,
+  };
 }
 
 /** What a PUT or PATCH did to the user, for the activity log: access is what admins ask about. */
@@ -148,7 +190,23 @@ export class UsersService {
     });
     this.fill(user, document);
     return this.write(companyId, cause, async (manager) => {
-      await rawQuery(manager, INSERT_USER_SQL, [
+      // PostgreSQL: one read (the policy and the members of this email), then every write
+      // below waits for the commit's one statement (writeAtCommit); a userName another
+      // request took first fails that statement, and the answer is the same 409.
+      const context = this.postgres
+        ? accessContextOf(
+            (
+              await rawQuery<Record<string, unknown>>(manager, CREATE_CONTEXT_POSTGRES_SQL, [
+                companyId,
+                user.id,
+                user.linkEmailKey,
+              ])
+            )[0],
+            user.linkEmailKey,
+            [], // a user just made is in no group
+          )
+        : undefined;
+      await writeAtCommit(manager, INSERT_USER_SQL, [
         user.id,
         companyId,
         ...userColumnValues(user),
@@ -156,7 +214,7 @@ export class UsersService {
         user.updatedAt,
       ]);
       await this.writeEmails(manager, user);
-      await this.syncMember(manager, user);
+      await this.syncMember(manager, user, context);
       await adjustResourceCount(manager, companyId, 'users', 1); // last: see adjustResourceCount
       recordEvent(manager, companyId, 'user.created', userEventData(manager, user));
       return user;
@@ -218,8 +276,8 @@ export class UsersService {
     change: (current: ResourceDocument) => ResourceDocument,
   ): Promise<UserWrite> {
     return this.write(companyId, cause, async (manager) => {
-      const locked = await this.lockedUserWithGroups(manager, companyId, id);
-      const { user } = locked;
+      const locked = await this.lockedUserWithGroups(manager, companyId, id, true);
+      const { user, context } = locked;
       locked.wasActive = user.active;
       checkIfMatch(ifMatch, user.version);
       const current = {
@@ -232,14 +290,15 @@ export class UsersService {
       this.fill(user, next);
       user.version += 1;
       user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
-      await rawQuery(manager, UPDATE_USER_SQL, [
+      await writeAtCommit(manager, UPDATE_USER_SQL, [
         companyId,
         id,
         ...userColumnValues(user),
         user.updatedAt,
       ]);
       // The email rows are rewritten only when the emails changed (a deactivation or a new
-      // title leaves them): two statements fewer for most updates.
+      // title leaves them): two statements fewer for most updates. The old ones go now, so
+      // that the new ones (at the commit) never meet them in one statement.
       if (JSON.stringify(user.document.emails) !== emailsBefore) {
         await rawQuery(
           manager,
@@ -249,7 +308,7 @@ export class UsersService {
         await this.writeEmails(manager, user);
       }
       // Deactivation (active: false) removes the member's access in this same transaction.
-      await this.syncMember(manager, user);
+      await this.syncMember(manager, user, context);
       recordEvent(manager, companyId, 'user.updated', userEventData(manager, user));
       return locked;
     });
@@ -302,7 +361,7 @@ export class UsersService {
     // One multi-row INSERT (an IdP sends one to three emails; the schema caps them at MAX_MULTI_VALUES).
     const columns = 7;
     const rows = emails.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`);
-    await rawQuery(
+    await writeAtCommit(
       manager,
       `INSERT INTO "scim_user_emails" ("userId", "position", "companyId", "valueKey", "typeKey",
          "displayKey", "primary")
@@ -319,21 +378,31 @@ export class UsersService {
     );
   }
 
-  private async syncMember(manager: EntityManager, user: ScimUserEntity): Promise<void> {
+  private async syncMember(
+    manager: EntityManager,
+    user: ScimUserEntity,
+    context?: AccessContext,
+  ): Promise<void> {
     const link = linkEmail(user.document);
-    const policy = await this.access.policy(manager, user.companyId);
+    const policy = context?.policy ?? (await this.access.policy(manager, user.companyId));
     const [decision] = await this.access.decide(
       manager,
       user.companyId,
       [{ id: user.id, active: user.active }],
       policy,
+      context && new Map([[user.id, context.groupIds]]),
     );
-    await this.members.syncScimUser(manager, user.companyId, {
-      ...decision,
-      email: link?.email ?? null,
-      emailKey: link?.key ?? null,
-      newMemberRole: policy.defaultRole,
-    });
+    await this.members.syncScimUser(
+      manager,
+      user.companyId,
+      {
+        ...decision,
+        email: link?.email ?? null,
+        emailKey: link?.key ?? null,
+        newMemberRole: policy.defaultRole,
+      },
+      context?.members,
+    );
   }
 
   private async lockedUser(
@@ -346,17 +415,21 @@ export class UsersService {
 
   /**
    * The user's row, locked on PostgreSQL so concurrent writes to one user serialize (SQLite
-   * has one writer). With `withGroups` on PostgreSQL, the user's groups come in the same
-   * statement, for the answer (a user write never changes them: `groups` is read-only).
+   * has one writer). With `forChange` on PostgreSQL, the same statement reads the user's
+   * groups, for the answer (a user write never changes them: `groups` is read-only) and the
+   * access decision, and the rest of the access context.
    */
   private async lockedUserWithGroups(
     manager: EntityManager,
     companyId: CompanyId,
     id: string,
-    withGroups = true,
+    forChange: boolean,
   ): Promise<UserWrite> {
     const postgres = manager.connection.options.type === 'postgres';
-    const groupsColumn = postgres && withGroups ? `, ${USER_GROUPS_POSTGRES_SQL} AS "groups"` : '';
+    const groupsColumn =
+      postgres && forChange
+        ? `, ${USER_GROUPS_POSTGRES_SQL} AS "groups", ${accessContextColumns('u."id"', 'u."linkEmailKey"')}`
+        : '';
     const [row] = await rawQuery<Record<string, unknown>>(
       manager,
       `SELECT "id", "companyId", "userName", "userNameKey", "externalId", "displayNameKey",
@@ -366,7 +439,14 @@ export class UsersService {
       [companyId, id],
     );
     if (!row) throw ScimError.notFound(`User ${id} not found`);
-    const { groups, ...columns } = row;
+    const {
+      groups,
+      accessPolicy: _policy,
+      accessMappings: _mappings,
+      accessGroupRoles: _roles,
+      linkedMembers: _members,
+      ...columns
+    } = row;
     const user = Object.assign(new ScimUserEntity(), columns, {
       active: sqlBoolean(columns.active),
       document: JSON.parse(columns.document as string) as ResourceDocument,
@@ -374,7 +454,13 @@ export class UsersService {
       createdAt: new Date(Number(columns.createdAt)),
       updatedAt: new Date(Number(columns.updatedAt)),
     });
-    return groupsColumn ? { user, groups: groups as string | null } : { user };
+    if (!groupsColumn) return { user };
+    const groupIds = typeof groups === 'string' ? groupIdsOf(groups) : [];
+    return {
+      user,
+      groups: groups as string | null,
+      context: accessContextOf(row, user.linkEmailKey, groupIds),
+    };
   }
 
   private write<T>(
@@ -391,6 +477,11 @@ export class UsersService {
       work,
     );
   }
+}
+
+/** The ids of a USER_GROUPS_POSTGRES_SQL array. */
+function groupIdsOf(groups: string): string[] {
+  return (JSON.parse(groups) as { value: string }[]).map((group) => group.value);
 }
 
 /** `data` of the user.* events (CONTRACT.md): no SCIM body beyond these attributes. */
