@@ -5,8 +5,6 @@
  * USERS users (and optionally groups; see seed.ts), then prints one JSON line with what the load generator needs.
  */
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,18 +12,8 @@ import { DataSource } from 'typeorm';
 import { loadConfig, signAdminJwt } from '@app/common';
 import { PlatformKeysService } from '@app/events';
 import { createApp } from '../apps/scim-server/src/bootstrap';
+import { listenBare } from './bare';
 import { seedGroup, seedUsers, setUpScimCompany } from './seed';
-
-@Controller()
-class BareController {
-  @Get('bare')
-  bare() {
-    return { ok: true };
-  }
-}
-
-@Module({ controllers: [BareController] })
-class BareModule {}
 
 const USERS = Number(process.env.USERS ?? 10_000);
 /** Users beyond USERS, in no group: the members the group benchmarks add and remove. */
@@ -47,8 +35,10 @@ async function main() {
   });
   const app = await createApp(config);
   await app.listen(Number(process.env.PORT ?? 3100), '127.0.0.1');
-  const bare = await NestFactory.create(BareModule, { logger: ['error'] });
-  await bare.listen(Number(process.env.BARE_PORT ?? 3101), '127.0.0.1');
+  // BARE_PORT=0: the bare route runs in a process of its own (bench/bare.ts; throughput.mjs).
+  if (process.env.BARE_PORT !== '0') {
+    await listenBare(Number(process.env.BARE_PORT ?? 3101));
+  }
 
   const base = `http://127.0.0.1:${process.env.PORT ?? 3100}`;
   const companyId = 'bench-co';
@@ -93,6 +83,8 @@ async function main() {
   await dataSource.query(
     `UPDATE "scim_resource_counts" SET "groups" = ${GROUP_SIZES.length} WHERE "companyId" = 'bench-co'`,
   );
+  // PostgreSQL as autovacuum soon leaves a table this size: statistics current.
+  if (config.database.type === 'postgres') await dataSource.query('VACUUM ANALYZE');
   const seedSeconds = (Date.now() - started) / 1000;
 
   process.stdout.write(

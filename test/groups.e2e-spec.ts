@@ -268,7 +268,9 @@ describe('SCIM Groups', () => {
       await work();
       // Only the request's own queries: not the provisioning log's batched flush, nor the
       // once-a-minute lastUsedAt of the token, which land at times of their own.
-      return spy.mock.calls.filter(([sql]) => !/provisioning_events|"lastUsedAt"/.test(String(sql)))
+      // (rawQuery sends PostgreSQL named statements as { name, text }.)
+      const text = (sql: unknown) => String((sql as { text?: string }).text ?? sql);
+      return spy.mock.calls.filter(([sql]) => !/provisioning_events|"lastUsedAt"/.test(text(sql)))
         .length;
     };
     const addSmall = await count(() =>

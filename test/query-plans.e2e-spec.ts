@@ -5,6 +5,9 @@ import { createTestApp, TestApp } from './support/test-app';
 
 type Query = (...args: unknown[]) => Promise<unknown>;
 
+/** A captured statement's SQL (rawQuery sends PostgreSQL named statements as { name, text }). */
+const sqlOf = (query: unknown) => String((query as { text?: string }).text ?? query);
+
 /**
  * Every lookup an identity provider makes uses its index at 100,000 users (issue 12): the
  * statements a request really ran are captured and explained (EXPLAIN QUERY PLAN on SQLite,
@@ -32,7 +35,7 @@ describe('query plans at 100,000 users', () => {
     await runner.release();
     original = prototype.query;
     prototype.query = function (this: unknown, ...args: unknown[]) {
-      captured.push({ sql: String(args[0]), parameters: (args[1] as unknown[]) ?? [] });
+      captured.push({ sql: sqlOf(args[0]), parameters: (args[1] as unknown[]) ?? [] });
       return original.apply(this, args);
     };
   }, 600_000);
@@ -61,7 +64,7 @@ describe('query plans at 100,000 users', () => {
       return plans;
     } finally {
       prototype.query = function (this: unknown, ...args: unknown[]) {
-        captured.push({ sql: String(args[0]), parameters: (args[1] as unknown[]) ?? [] });
+        captured.push({ sql: sqlOf(args[0]), parameters: (args[1] as unknown[]) ?? [] });
         return original.apply(this, args);
       };
     }

@@ -41,19 +41,38 @@ export interface LinkedMembers {
 /**
  * PostgreSQL: the members of SCIM user `$scimUser` and of email `$emailKey` in company $1, as
  * JSON text, for a caller that reads them in a statement of its own (each statement is a round
- * trip there; issue 16). The same rows as syncScimUser's own read; parsed by linkedMembersOf.
+ * trip there; issue 16). The same rows as syncScimUser's own read (two index lookups, see
+ * LINKED_MEMBERS_SQL); parsed by linkedMembersOf.
  */
 export function linkedMembersJsonSql(scimUserParam: string, emailKeyParam: string): string {
   return `(SELECT json_agg(json_build_object('id', m."id", 'email', m."email", 'emailKey', m."emailKey",
             'scimUserId', m."scimUserId", 'status', m."status", 'managed', m."managed",
             'role', m."role", 'source', m."source"))::text
-     FROM "members" m
-    WHERE m."companyId" = $1 AND (m."scimUserId" = ${scimUserParam} OR m."emailKey" = ${emailKeyParam}))`;
+     FROM (SELECT * FROM "members" WHERE "companyId" = $1 AND "scimUserId" = ${scimUserParam}
+           UNION
+           SELECT * FROM "members" WHERE "companyId" = $1 AND "emailKey" = ${emailKeyParam}) m)`;
 }
 
 /** The rows of linkedMembersJsonSql. */
 export function linkedMembersOf(emailKey: string | null, json: unknown): LinkedMembers {
   return { emailKey, rows: typeof json === 'string' ? (JSON.parse(json) as LinkedMember[]) : [] };
+}
+
+/**
+ * The same members as one statement of two lookups, each on its index. With `scimUserId = $2
+ * OR emailKey = $3` SQLite walked the company's members (1.4 ms at 10,000, a third of a POST),
+ * and UNION made it merge in id order along another index; UNION ALL keeps both lookups and
+ * leaves a member found twice to distinctById.
+ */
+const LINKED_MEMBERS_SQL = `SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
+    FROM "members" WHERE "companyId" = $1 AND "scimUserId" = $2
+  UNION ALL
+  SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
+    FROM "members" WHERE "companyId" = $1 AND "emailKey" = $3`;
+
+function distinctById(rows: LinkedMember[]): LinkedMember[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
 }
 
 const ROLE_ORDER: CompanyRole[] = ['member', 'admin', 'owner'];
@@ -87,12 +106,12 @@ export class MembersService {
     const rows =
       known && known.emailKey === link.emailKey
         ? known.rows
-        : await rawQuery<LinkedMember>(
-            manager,
-            `SELECT "id", "email", "emailKey", "scimUserId", "status", "managed", "role", "source"
-               FROM "members"
-              WHERE "companyId" = $1 AND ("scimUserId" = $2 OR "emailKey" = $3)`,
-            [companyId, link.scimUserId, link.emailKey],
+        : distinctById(
+            await rawQuery<LinkedMember>(manager, LINKED_MEMBERS_SQL, [
+              companyId,
+              link.scimUserId,
+              link.emailKey,
+            ]),
           );
     const linked = rows.filter((member) => member.scimUserId === link.scimUserId);
     for (const member of linked) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 
 const sqliteText = new Map<string, { text: string; order: number[] }>();
@@ -23,7 +24,11 @@ export function rawQuery<T>(
         ? Number(value)
         : value,
   );
-  if (type === 'postgres') return runner.query(sql, bound);
+  if (type === 'postgres') {
+    const name = postgresStatementName(sql);
+    // pg's query config: a named statement is parsed and planned once per connection.
+    return runner.query((name ? { name, text: sql } : sql) as string, bound);
+  }
   let converted = sqliteText.get(sql);
   if (!converted) {
     const order: number[] = [];
@@ -40,6 +45,30 @@ export function rawQuery<T>(
     converted.text,
     converted.order.map((index) => bound[index]),
   );
+}
+
+const statementNames = new Map<string, string>();
+/**
+ * How many distinct statements are named: the ones every request sends come first and are
+ * constant; IN lists of every length beyond this go unnamed, so that no connection keeps
+ * thousands of prepared statements.
+ */
+const MAX_NAMED_STATEMENTS = 256;
+
+/**
+ * PostgreSQL: the name rawQuery prepares `sql` under (a hash of its text, so one name never
+ * means two statements), or undefined past MAX_NAMED_STATEMENTS. Unnamed, each statement was
+ * parsed and planned at every request (issue 16); named, pg prepares it once per connection
+ * and PostgreSQL reuses the plan where a generic one costs no more than the custom ones
+ * (plan_cache_mode auto). Every statement sent this way is an indexed lookup or write.
+ */
+function postgresStatementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `scim_${createHash('sha1').update(sql).digest('hex')}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /** `$first, $first+1, …` for `count` values: the placeholders of a row or an IN list. */

@@ -6,12 +6,16 @@ import { AbstractLogger, LogLevel, LogMessage, QueryRunner } from 'typeorm';
  * emails and token hashes, which have no place in a log. Unique violations are expected
  * (they become 409 uniqueness) and are not logged as errors.
  */
+/** A statement's SQL: rawQuery sends PostgreSQL a named statement as `{ name, text }`. */
+const sqlText = (query: string | { text: string }) =>
+  typeof query === 'string' ? query : query.text;
+
 export class TypeOrmLogger extends AbstractLogger {
   private readonly logger = new NestLogger('Database');
 
   override logQueryError(
     error: string | Error,
-    query: string,
+    query: string | { text: string },
     _parameters?: unknown[],
     _runner?: QueryRunner,
   ): void {
@@ -23,11 +27,11 @@ export class TypeOrmLogger extends AbstractLogger {
     )
       return;
     const message = error instanceof Error ? error.message : error;
-    this.logger.error(`query failed: ${message} [${query.slice(0, 200)}]`);
+    this.logger.error(`query failed: ${message} [${sqlText(query).slice(0, 200)}]`);
   }
 
-  override logQuerySlow(time: number, query: string): void {
-    this.logger.warn(`slow query (${time} ms): ${query.slice(0, 200)}`);
+  override logQuerySlow(time: number, query: string | { text: string }): void {
+    this.logger.warn(`slow query (${time} ms): ${sqlText(query).slice(0, 200)}`);
   }
 
   protected writeLog(

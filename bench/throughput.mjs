@@ -1,0 +1,142 @@
+// Issue 16's measurement, as users run the service: the service in its own process (seeded,
+// production logging on: NODE_ENV=production and the request log to a pipe this process
+// drains; rate limits off), the bare NestJS route in a second process (measured before and
+// after, averaged), autocannon here in a third; 10 connections, DURATION seconds each.
+// `node bench/throughput.mjs [users...]` (default 10000 100000); DATABASE_URL=postgres://...
+// for PostgreSQL (an empty database: the company is made afresh). Writes
+// bench/results/throughput-<engine>-<users>.json.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, startServer } from './bench-server.mjs';
+import { deactivations, stopServer, userCreations } from './scenarios.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.DURATION ?? 8);
+const datasets = process.argv.slice(2).map(Number);
+if (datasets.length === 0) datasets.push(10_000, 100_000);
+const PORT = 3100;
+const BARE_PORT = 3101;
+
+function startBare() {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(root, 'bench', 'bare.ts')],
+      {
+        cwd: root,
+        env: { ...process.env, BARE_PORT: String(BARE_PORT) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    child.stdout.once('data', () => {
+      child.stdout.resume();
+      done(child);
+    });
+    child.on('exit', (code) => fail(new Error(`bare route exited ${code}`)));
+  });
+}
+
+async function measure(name, options) {
+  const result = await autocannon({ connections: 10, duration: DURATION, ...options });
+  const row = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(34)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
+  );
+  return row;
+}
+
+async function run(users) {
+  const bareChild = await startBare();
+  const { child, info } = await startServer({
+    users,
+    groupSizes: [],
+    port: PORT,
+    barePort: 0,
+    env: {
+      NODE_ENV: 'production',
+      BENCH_LOG_LEVEL: 'log',
+      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
+    },
+  });
+  const url = `http://127.0.0.1:${PORT}`;
+  const headers = () => ({
+    authorization: `Bearer ${info.token}`,
+    'content-type': 'application/scim+json',
+  });
+  const get = (path) => [{ setupRequest: (r) => ({ ...r, path: path(), headers: headers() }) }];
+  let n = 0;
+  const sample = () => info.sampleIds[n++ % info.sampleIds.length];
+  const userName = (i) => `user${i}@bench.example.com`;
+  try {
+    const rows = [];
+    const bareBefore = await measure('bare NestJS route (before)', {
+      url: `http://127.0.0.1:${BARE_PORT}/bare`,
+    });
+    rows.push(
+      await measure('GET /Users/{id}', {
+        url,
+        requests: get(() => `/api/scim/v2/Users/${sample()}`),
+      }),
+      await measure('filter userName eq', {
+        url,
+        requests: get(
+          () =>
+            `/api/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName((n++ * 7919) % users)}"`)}`,
+        ),
+      }),
+      await measure('100-user page, first', {
+        url,
+        requests: get(() => '/api/scim/v2/Users?startIndex=1&count=100'),
+      }),
+      await measure('100-user page, deep', {
+        url,
+        requests: get(() => `/api/scim/v2/Users?startIndex=${users - 99}&count=100`),
+      }),
+      await measure('POST /Users', { url, requests: userCreations(`tp${Date.now()}-`, headers) }),
+      await measure('PATCH active (deactivate)', {
+        url,
+        requests: deactivations(info.sampleIds, headers),
+      }),
+    );
+    const bareAfter = await measure('bare NestJS route (after)', {
+      url: `http://127.0.0.1:${BARE_PORT}/bare`,
+    });
+    const bare = (bareBefore.rps + bareAfter.rps) / 2;
+    for (const row of rows) row.ratio = +(row.rps / bare).toFixed(3);
+    console.table(
+      rows.map(({ name, rps, ratio, p99, errors }) => ({ name, rps, ratio, p99, errors })),
+    );
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(
+      join(root, 'bench', 'results', `throughput-${info.engine}-${users}.json`),
+      JSON.stringify(
+        {
+          machine: machineInfo(),
+          date: new Date().toISOString(),
+          engine: info.engine,
+          users,
+          durationSeconds: DURATION,
+          bare: { before: bareBefore.rps, after: bareAfter.rps, average: Math.round(bare) },
+          rows,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await stopServer(child);
+    await stopServer(bareChild);
+  }
+}
+
+for (const users of datasets) await run(users);
