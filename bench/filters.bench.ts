@@ -49,7 +49,7 @@ async function main() {
       `${filter('department eq "Department7"')}&sortBy=name.familyName&count=100`,
       true,
     ],
-    ['userName sw (prefix)', filter('userName sw "user7777"'), false],
+    ['userName sw (prefix, a range of the index)', filter('userName sw "user7777"'), true],
     ['userName co', filter('userName co "zzz"'), false],
     ['title eq (not indexed)', filter('title eq "engineer"'), false],
     ['name.formatted eq (not indexed)', filter('name.formatted eq "x"'), false],
