@@ -1,8 +1,10 @@
 // Steady load: mixed SCIM traffic at a fixed rate (default 200 requests/s for 60 s), as an
 // identity provider's sync plus incremental pushes look, against the real service seeded with
 // USERS users and one group of GROUP_SIZE members. Records the error rate and latency
-// percentiles in bench/results/load-<engine>-<users>.json. `node bench/load.mjs`;
-// RATE, DURATION, USERS, GROUP_SIZE and DATABASE_URL override the defaults.
+// percentiles in bench/results/load-<engine>-<users>[-<n>x].json. `node bench/load.mjs`;
+// RATE, DURATION, USERS, GROUP_SIZE and DATABASE_URL override the defaults. INSTANCES=3 (with
+// DATABASE_URL) runs three instances of the service on one database, the first seeding it,
+// and sends each a third of the rate and of the connections (round robin by generator).
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +17,7 @@ const DURATION = Number(process.env.DURATION ?? 60);
 const USERS = Number(process.env.USERS ?? 10_000);
 const GROUP_SIZE = Number(process.env.GROUP_SIZE ?? 1_000);
 const PORT = 3100;
+const INSTANCES = Number(process.env.INSTANCES ?? 1);
 
 /** The traffic mix, by weight: mostly lookups, as IdPs check before they write. */
 const MIX = [
@@ -36,6 +39,19 @@ const { child, info } = await startServer({
   port: PORT,
   barePort: PORT + 1,
 });
+// The other instances join the seeded database (BENCH_JOIN), each on a port of its own.
+const joined = [];
+for (let i = 1; i < INSTANCES; i++) {
+  joined.push(
+    await startServer({
+      users: 0,
+      groupSizes: [],
+      port: PORT + 2 * i,
+      barePort: 0,
+      env: { BENCH_JOIN: '1' },
+    }),
+  );
+}
 const base = '/api/scim/v2';
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 const headers = () => ({
@@ -157,37 +173,73 @@ function nextRequest(request) {
 // Users made to be deleted, waiting for their DELETE.
 const toDelete = [];
 const started = Date.now();
-const result = await autocannon({
-  url: `http://127.0.0.1:${PORT}`,
-  connections: 20,
-  overallRate: RATE,
-  duration: DURATION,
-  requests: [
-    {
-      setupRequest: (request) => {
-        const id = toDelete.shift();
-        if (id) {
-          counts['DELETE /Users/{id}']++;
-          return { ...request, method: 'DELETE', path: `${base}/Users/${id}`, headers: headers() };
-        }
-        return nextRequest(request);
+const generator = (port) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: Math.ceil(20 / INSTANCES),
+    overallRate: RATE / INSTANCES,
+    duration: DURATION,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const id = toDelete.shift();
+          if (id) {
+            counts['DELETE /Users/{id}']++;
+            return {
+              ...request,
+              method: 'DELETE',
+              path: `${base}/Users/${id}`,
+              headers: headers(),
+            };
+          }
+          return nextRequest(request);
+        },
+        onResponse: (status, body) => {
+          if (status === 201 && typeof body === 'string' && body.includes('"gone.')) {
+            toDelete.push(JSON.parse(body).id);
+          }
+        },
       },
-      onResponse: (status, body) => {
-        if (status === 201 && typeof body === 'string' && body.includes('"gone.')) {
-          toDelete.push(JSON.parse(body).id);
-        }
-      },
-    },
-  ],
-});
+    ],
+  });
+const results = await Promise.all(
+  Array.from({ length: INSTANCES }, (_, i) => generator(PORT + 2 * i)),
+);
 child.kill('SIGTERM');
+for (const { child: other } of joined) other.kill('SIGTERM');
 
+// One generator per instance: counts add up; each latency figure is the worst instance's (an
+// upper bound of the whole's percentile).
+const sum = (pick) => results.reduce((total, result) => total + pick(result), 0);
+const worst = (pick) => Math.max(...results.map(pick));
+const result = {
+  requests: { total: sum((r) => r.requests.total) },
+  errors: sum((r) => r.errors),
+  timeouts: sum((r) => r.timeouts),
+  non2xx: sum((r) => r.non2xx),
+  '2xx': sum((r) => r['2xx']),
+  '4xx': sum((r) => r['4xx']),
+  '5xx': sum((r) => r['5xx']),
+  latency: {
+    p50: worst((r) => r.latency.p50),
+    p90: worst((r) => r.latency.p90),
+    p99: worst((r) => r.latency.p99),
+    max: worst((r) => r.latency.max),
+    average:
+      sum((r) => r.latency.average * r.requests.total) /
+      Math.max(
+        1,
+        sum((r) => r.requests.total),
+      ),
+  },
+};
 const total = result.requests.total;
 const failed = result.errors + result.timeouts + result.non2xx;
 const row = {
   machine: machineInfo(),
   date: new Date().toISOString(),
   engine: info.engine,
+  instances: INSTANCES,
   users: USERS,
   groupSize: GROUP_SIZE,
   targetRate: RATE,
@@ -218,7 +270,12 @@ const row = {
 };
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
-  join(root, 'bench', 'results', `load-${info.engine}-${USERS}.json`),
+  join(
+    root,
+    'bench',
+    'results',
+    `load-${info.engine}-${USERS}${INSTANCES > 1 ? `-${INSTANCES}x` : ''}${process.env.LABEL ? `-${process.env.LABEL}` : ''}.json`,
+  ),
   `${JSON.stringify(row, null, 2)}\n`,
 );
 console.log(JSON.stringify(row, null, 2));

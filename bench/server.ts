@@ -40,6 +40,12 @@ async function main() {
     await listenBare(Number(process.env.BARE_PORT ?? 3101));
   }
 
+  // BENCH_JOIN=1: one more instance of a deployment whose first instance seeded the database
+  // (bench/load.mjs with INSTANCES): it serves, and seeds nothing.
+  if (process.env.BENCH_JOIN === '1') {
+    process.stdout.write(`${JSON.stringify({ ready: true, engine: config.database.type })}\n`);
+    return;
+  }
   const base = `http://127.0.0.1:${process.env.PORT ?? 3100}`;
   const companyId = 'bench-co';
   const admin = await signAdminJwt(

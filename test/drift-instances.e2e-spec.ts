@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { scimCompany, ScimCompany } from './factories/company.factory';
+import { createUser, oktaUser } from './factories/user.factory';
+import { patchOp, scimClient } from './support/scim-client';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * Kept drift with two instances on one PostgreSQL database (issue 16): both settle the
+ * company's dirty members at once (each status card and stale list settles first) while SCIM
+ * writes through both change some of those members. Settling skips rows a write holds, so
+ * nothing waits or deadlocks, and whatever was skipped stays dirty for the next read: in the
+ * end both instances give the same, right stale members.
+ */
+const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+onPostgres('kept drift with two instances', () => {
+  let one: TestApp;
+  let two: TestApp;
+  let company: ScimCompany;
+
+  beforeAll(async () => {
+    const env = {
+      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
+      WEBHOOK_DELIVERY: 'false',
+    };
+    one = await createTestApp(env);
+    two = await createTestApp(env);
+    company = await scimCompany(one);
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+  });
+
+  const admin = (t: TestApp, path: string) =>
+    t.http
+      .get(`/api/companies/${company.companyId}${path}`)
+      .set('Authorization', `Bearer ${company.admin}`);
+
+  it('settles concurrently on both, under writes, to the same stale members', async () => {
+    const scims = [scimClient(one, company.scimToken), scimClient(two, company.scimToken)];
+    const users: { id: string; userName: string }[] = [];
+    for (let i = 0; i < 60; i += 10) {
+      users.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, j) =>
+            createUser(scims[(i + j) % 2], oktaUser({ userName: `drift${i + j}@example.com` })),
+          ),
+        )),
+      );
+    }
+    // Access removed outside SCIM for 30 of them (the trigger marks them dirty).
+    const removed = users.slice(0, 30);
+    await one.query(
+      `UPDATE "members" SET "status" = 'suspended' WHERE "companyId" = $1 AND "emailKey" = ANY($2)`,
+      [company.companyId, removed.map((user) => user.userName)],
+    );
+    // Then, at once: status cards and stale lists on both instances, and the IdP deactivating
+    // 10 of those (no longer stale: SCIM says so too) and 10 others (suspended by SCIM).
+    const deactivated = [...users.slice(0, 10), ...users.slice(40, 50)];
+    const answers = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) =>
+        admin(i % 2 ? two : one, i % 4 < 2 ? '/scim/status' : '/members?stale=true&limit=100'),
+      ),
+      ...deactivated.map((user, i) =>
+        scims[i % 2].patch(
+          `/Users/${user.id}`,
+          patchOp({ op: 'replace', path: 'active', value: false }),
+        ),
+      ),
+    ]);
+    expect(answers.map((answer) => answer.status).filter((status) => status >= 300)).toEqual([]);
+
+    const expected = users
+      .slice(10, 30)
+      .map((user) => user.userName)
+      .sort();
+    for (const t of [one, two]) {
+      const card = await admin(t, '/scim/status').expect(200);
+      expect(card.body).toMatchObject({
+        staleMemberships: 20,
+        staleByReason: expect.objectContaining({ access_removed_outside_scim: 20 }),
+      });
+      const stale = await admin(t, '/members?stale=true&limit=100').expect(200);
+      expect(stale.body.items.map((member: { email: string }) => member.email).sort()).toEqual(
+        expected,
+      );
+    }
+  });
+});
