@@ -2,9 +2,8 @@
 // a child process (the real service and a bare NestJS route, seeded), runs each scenario, and
 // writes bench/results/<dataset>.json. `node bench/run.mjs [users...]`, e.g. 10000 100500.
 // Durations are short so the whole run fits in a few minutes on 2 cores; see RESULTS.md.
-import autocannon from 'autocannon';
 import { machineInfo, startServer } from './bench-server.mjs';
-import { deactivations, patchOp, userCreations } from './scenarios.mjs';
+import { deactivations, measureRate, patchOp, userCreations } from './scenarios.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,20 +19,8 @@ if (datasets.length === 0) datasets.push(10_000, 100_000);
 const base = `http://127.0.0.1:${PORT}/api/scim/v2`;
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-async function load(name, options) {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
-  const row = {
-    name,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-  console.log(
-    `${name.padEnd(48)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
-  );
-  return row;
-}
+const load = (name, options) =>
+  measureRate(name, { connections: CONNECTIONS, duration: DURATION, ...options });
 
 async function timed(name, method, path, token, body) {
   const started = process.hrtime.bigint();

@@ -1,4 +1,28 @@
 // What several benchmarks send: the same write scenarios, so their figures compare.
+import autocannon from 'autocannon';
+
+/**
+ * One autocannon scenario (10 connections, DURATION seconds unless `options` say otherwise),
+ * printed as one line and answered as a row: requests per second, p50, p99, errors.
+ */
+export async function measureRate(name, options) {
+  const result = await autocannon({
+    connections: 10,
+    duration: Number(process.env.DURATION ?? 8),
+    ...options,
+  });
+  const row = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(48)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
+  );
+  return row;
+}
 
 export const patchOp = (...Operations) => ({
   schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],

@@ -5,14 +5,13 @@
 // `node bench/throughput.mjs [users...]` (default 10000 100000); DATABASE_URL=postgres://...
 // for PostgreSQL (an empty database: the company is made afresh). Writes
 // bench/results/throughput-<engine>-<users>.json.
-import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, startServer } from './bench-server.mjs';
-import { deactivations, stopServer, userCreations } from './scenarios.mjs';
+import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.DURATION ?? 8);
@@ -40,20 +39,7 @@ function startBare() {
   });
 }
 
-async function measure(name, options) {
-  const result = await autocannon({ connections: 10, duration: DURATION, ...options });
-  const row = {
-    name,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-  console.log(
-    `${name.padEnd(34)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
-  );
-  return row;
-}
+const measure = (name, options) => measureRate(name, { duration: DURATION, ...options });
 
 async function run(users) {
   const bareChild = await startBare();
