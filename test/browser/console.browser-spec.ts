@@ -295,7 +295,10 @@ describe('admin console (headless Chromium)', () => {
         paths: Record<string, object>;
       };
       const operations = Object.values(document.paths).flatMap((item) => Object.keys(item));
-      await expect(reference.locator('.opblock').count()).resolves.toBe(operations.length);
+      await eventually(
+        () => reference.locator('.opblock').count(),
+        (count) => count === operations.length,
+      );
       expect(refused).toEqual([]);
       await reference.screenshot({
         path: join(shots, 'api-reference.png'),
@@ -389,7 +392,11 @@ describe('admin console (headless Chromium)', () => {
       await console_.getByRole('button', { name: 'Apply filters' }).click();
       const rows = console_.locator('table.activity tbody tr');
       await rows.filter({ hasText: 'Deactivated' }).waitFor();
-      expect(await rows.count()).toBe(3);
+      // Other people's deactivations are on the unfiltered list too: wait for Ana's three.
+      await eventually(
+        () => rows.count(),
+        (count) => count === 3,
+      );
       await expect(rows.first().textContent()).resolves.toContain('Created');
       // Times in the browser's locale, the exact instant on hover.
       const time = rows.first().locator('time');
@@ -405,7 +412,11 @@ describe('admin console (headless Chromium)', () => {
       await console_.getByRole('button', { name: 'Search' }).click();
       const row = console_.getByRole('row').filter({ hasText: 'dana@acme.example' });
       await row.waitFor();
-      await expect(console_.getByRole('row').count()).resolves.toBe(2); // the header and Dana
+      // Dana is on the unfiltered first page too: wait for the search's answer to replace it.
+      await eventually(
+        () => console_.getByRole('row').count(),
+        (rows) => rows === 2, // the header and Dana
+      );
       await row.getByRole('button', { name: 'Suspend dana@acme.example' }).click();
       await console_.getByText('managed by SCIM').waitFor();
       await console_.getByRole('dialog').getByRole('button', { name: 'Suspend' }).click();
@@ -636,15 +647,15 @@ describe('admin console (headless Chromium)', () => {
           ['/reconciliation', 'History'],
           ['/audit', 'Admin actions'],
         ]) {
-          await small
-            .getByRole('navigation', { name: 'Provisioning' })
-            .getByRole('link', { name: view ? undefined : 'Overview' })
-            .first();
           await small.evaluate(
             `history.pushState(null, '', '/settings/scim${view}'); dispatchEvent(new PopStateEvent('popstate'))`,
           );
           await small.getByRole('heading', { name: heading, level: 2 }).waitFor();
-          await small.locator('.empty[role=status]').waitFor({ state: 'detached' });
+          // Every section of the view has loaded (the reconciliation view has two at once).
+          await eventually(
+            () => small.locator('.empty[role=status]', { hasText: 'Loading…' }).count(),
+            (loading) => loading === 0,
+          );
           expect(await overflow(small)).toBeLessThanOrEqual(0);
           expect(await accessibilityProblems(small)).toEqual([]);
           if (view === '/members')
