@@ -25,7 +25,9 @@ export function rawQuery<T>(
         : value,
   );
   if (type === 'postgres') {
-    const name = postgresStatementName(sql);
+    // A statement of many parameters is a batch (an IN list, a page of members), a text per
+    // size: prepared, it would hold a slot below and a plan on each connection for nothing.
+    const name = bound.length <= MAX_NAMED_PARAMETERS ? postgresStatementName(sql) : undefined;
     // pg's query config: a named statement is parsed and planned once per connection.
     return runner.query((name ? { name, text: sql } : sql) as string, bound);
   }
@@ -54,6 +56,11 @@ const statementNames = new Map<string, string>();
  * thousands of prepared statements.
  */
 const MAX_NAMED_STATEMENTS = 256;
+/**
+ * The most parameters a named statement takes: a SCIM write's commit statement (the user, its
+ * emails, the member and the events; the widest of what every request sends) has 40 to 50.
+ */
+const MAX_NAMED_PARAMETERS = 128;
 
 /**
  * PostgreSQL: the name rawQuery prepares `sql` under (a hash of its text, so one name never
