@@ -1,6 +1,6 @@
 // Starts bench/server.ts (the real service and a bare NestJS route, seeded) in a child process
 // and resolves with the JSON line it prints once ready: the token, sample ids, groups.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +58,21 @@ export function machineInfo() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
   };
+}
+
+/**
+ * PostgreSQL: a database made afresh on the server of `url` (dropped first if an earlier run
+ * left it), named after `label`; answers its URL. The benchmarks seed one fixed company, so
+ * every run needs an empty database of its own.
+ */
+export function freshPostgresDatabase(url, label) {
+  const name = `scim_bench_${label}`.replace(/[^A-Za-z0-9_]/g, '_');
+  execFileSync('psql', [
+    url,
+    '-qc',
+    `DROP DATABASE IF EXISTS ${name}`,
+    '-c',
+    `CREATE DATABASE ${name}`,
+  ]);
+  return url.replace(/\/[^/]*$/, `/${name}`);
 }

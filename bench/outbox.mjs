@@ -4,11 +4,11 @@
 // `node bench/outbox.mjs <tree before the outbox>`; PostgreSQL too when DATABASE_URL names a
 // server (a fresh database is made per run). Writes bench/results/outbox.json.
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshPostgresDatabase } from './bench-server.mjs';
 import { deactivations, median, patchOp, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,15 +49,7 @@ async function measure(tree, engine, variant) {
   );
   const env = { DATABASE_URL: '', BENCH_WEBHOOK_URL: '' };
   if (engine === 'postgres') {
-    const name = `scim_outbox_bench_${process.pid}_${databases++}`;
-    execFileSync('psql', [
-      pg,
-      '-qc',
-      `DROP DATABASE IF EXISTS ${name}`,
-      '-c',
-      `CREATE DATABASE ${name}`,
-    ]);
-    env.DATABASE_URL = pg.replace(/\/[^/]*$/, `/${name}`);
+    env.DATABASE_URL = freshPostgresDatabase(pg, `outbox_${process.pid}_${databases++}`);
   }
   if (variant === 'with a webhook endpoint') {
     Object.assign(env, {

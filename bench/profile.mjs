@@ -6,7 +6,8 @@
 // The service is pinned to one core and this process (the load generator) to the other, so
 // that the two do not trade places on a core mid-sample; PostgreSQL runs where it can.
 //
-//   node bench/profile.mjs get|filter|post|patch   (DATABASE_URL=postgres://… on an empty database)
+//   node bench/profile.mjs get|filter|post|patch   (DATABASE_URL=postgres://…: a database made
+//   afresh on that server)
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './bench-server.mjs';
+import { freshPostgresDatabase, startServer } from './bench-server.mjs';
 import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,6 +26,10 @@ const directory = join(root, 'bench', 'results', 'profiles');
 mkdirSync(directory, { recursive: true });
 const before = new Set(readdirSync(directory));
 
+// Read by startServer for the server's node arguments. Not while strace counts: the
+// profiler's sampling signals would be most of what it counts.
+const STRACE = process.env.STRACE === '1';
+if (!STRACE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
 const { child, info } = await startServer({
   users: USERS,
   groupSizes: [],
@@ -34,7 +39,9 @@ const { child, info } = await startServer({
     NODE_ENV: 'production',
     BENCH_LOG_LEVEL: 'log',
     ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
-    BENCH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${directory}`,
+    ...(process.env.DATABASE_URL && {
+      DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, `profile_${operation}`),
+    }),
   },
 });
 execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
@@ -64,13 +71,21 @@ const scenarios = {
 if (!scenarios[operation]) throw new Error(`unknown operation ${operation}`);
 
 let tracer;
-if (process.env.STRACE === '1') {
-  tracer = spawn('strace', ['-c', '-f', '-p', String(child.pid), '-o', '/dev/stderr'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+if (STRACE) {
+  const output = join(directory, `strace-${process.pid}.txt`);
+  const process_ = spawn('strace', ['-c', '-f', '-p', String(child.pid), '-o', output], {
+    stdio: 'ignore',
   });
-  let counts = '';
-  tracer.stderr.on('data', (chunk) => (counts += chunk));
-  tracer.counts = () => counts;
+  const exited = new Promise((done) => process_.once('exit', done));
+  tracer = {
+    stop: async () => {
+      process_.kill('SIGINT');
+      await exited;
+      const counts = readFileSync(output, 'utf8');
+      rmSync(output);
+      return counts;
+    },
+  };
   await new Promise((done) => setTimeout(done, 1000)); // strace attaches to every thread
 }
 const started = Date.now();
@@ -86,10 +101,7 @@ const loadEnded = Date.now();
 const loadSeconds = (loadEnded - started) / 1000;
 let syscalls;
 if (tracer) {
-  tracer.kill('SIGINT');
-  await new Promise((done) => tracer.once('exit', done));
-  syscalls = tracer
-    .counts()
+  syscalls = (await tracer.stop())
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter(
@@ -102,26 +114,25 @@ await stopServer(child);
 /** From the load's end to the server's exit (strace detaching, shutdown): not in the window. */
 const tailSeconds = (Date.now() - loadEnded) / 1000;
 
-const file = readdirSync(directory)
-  .filter((name) => !before.has(name) && name.endsWith('.cpuprofile'))
-  .map((name) => join(directory, name))
-  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 console.log(
-  `${info.engine}, ${USERS} users, ${operation}: ${row.rps} req/s under the profiler, ` +
-    `${Math.round(cpuPerRequest)} µs of server CPU per request; profile ${file}`,
+  `${info.engine}, ${USERS} users, ${operation}: ${row.rps} req/s, ` +
+    `${Math.round(cpuPerRequest)} µs of server CPU per request`,
 );
-for (const [category, share] of categories(
-  JSON.parse(readFileSync(file, 'utf8')),
-  loadSeconds,
-  tailSeconds,
-))
-  console.log(`| ${category} | ${share.toFixed(1)}% |`);
 if (syscalls) {
   console.log('system calls per request (strace -c -f; the traced server runs far slower):');
   for (const { syscall, calls } of syscalls.filter(({ calls }) => calls / requests >= 0.05))
     console.log(`  ${syscall} ${(calls / requests).toFixed(2)}`);
+} else {
+  const file = readdirSync(directory)
+    .filter((name) => !before.has(name) && name.endsWith('.cpuprofile'))
+    .map((name) => join(directory, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  for (const [category, share] of categories(profile, loadSeconds, tailSeconds))
+    console.log(`| ${category} | ${share.toFixed(1)}% |`);
+  if (process.env.KEEP_PROFILE === '1') console.log(`profile: ${file}`);
+  else rmSync(file);
 }
-if (process.env.KEEP_PROFILE !== '1') rmSync(file);
 
 /**
  * Self time of the load's `seconds` (ending `tailSeconds` before the profile does: not the

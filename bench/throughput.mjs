@@ -3,14 +3,14 @@
 // drains; rate limits off), the bare NestJS route in a second process (measured before and
 // after, averaged), autocannon here in a third; 10 connections, DURATION seconds each.
 // `node bench/throughput.mjs [users...]` (default 10000 100000); DATABASE_URL=postgres://...
-// for PostgreSQL (an empty database: the company is made afresh). Writes
+// for PostgreSQL (each dataset in a database made afresh on that server). Writes
 // bench/results/throughput-<engine>-<users>.json.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo, startServer } from './bench-server.mjs';
+import { freshPostgresDatabase, machineInfo, startServer } from './bench-server.mjs';
 import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +52,9 @@ async function run(users) {
       NODE_ENV: 'production',
       BENCH_LOG_LEVEL: 'log',
       ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
+      ...(process.env.DATABASE_URL && {
+        DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, `throughput_${users}`),
+      }),
     },
   });
   const url = `http://127.0.0.1:${PORT}`;
