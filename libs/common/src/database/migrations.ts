@@ -9,6 +9,7 @@ import { EventsAndWebhooks1733000000000 } from './migrations/1733000000000-event
 import { ProvisioningActivity1733100000000 } from './migrations/1733100000000-provisioning-activity';
 import { KeptDrift1733200000000 } from './migrations/1733200000000-kept-drift';
 import { IndexedUserAttributes1733300000000 } from './migrations/1733300000000-indexed-user-attributes';
+import { DriftTriggersOnCreate1733400000000 } from './migrations/1733400000000-drift-triggers-on-create';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -26,4 +27,5 @@ export const migrations = [
   ProvisioningActivity1733100000000,
   KeptDrift1733200000000,
   IndexedUserAttributes1733300000000,
+  DriftTriggersOnCreate1733400000000,
 ];

@@ -87,13 +87,16 @@ const markUserMembers = (row: 'NEW' | 'OLD') =>
   `UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = ${row}."companyId" AND "scimUserId" = ${row}."id";
    UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = ${row}."companyId" AND "emailKey" = ${row}."linkEmailKey";`;
 
+/** Replaced by migration 1733400000000; its down() restores this. */
+export const SQLITE_USERS_INSERT_TRIGGER = `CREATE TRIGGER "TR_scim_users_drift_insert" AFTER INSERT ON "scim_users"
+   BEGIN ${markUserMembers('NEW')} END`;
+
 const SQLITE_TRIGGERS = [
   `CREATE TRIGGER "TR_members_drift" AFTER UPDATE OF "status", "role", "managed", "scimUserId", "emailKey" ON "members"
    WHEN OLD."status" IS NOT NEW."status" OR OLD."role" IS NOT NEW."role" OR OLD."managed" IS NOT NEW."managed"
      OR OLD."scimUserId" IS NOT NEW."scimUserId" OR OLD."emailKey" IS NOT NEW."emailKey"
    BEGIN UPDATE "members" SET "driftDirty" = TRUE WHERE "id" = NEW."id"; END`,
-  `CREATE TRIGGER "TR_scim_users_drift_insert" AFTER INSERT ON "scim_users"
-   BEGIN ${markUserMembers('NEW')} END`,
+  SQLITE_USERS_INSERT_TRIGGER,
   `CREATE TRIGGER "TR_scim_users_drift_update" AFTER UPDATE OF "active", "linkEmailKey" ON "scim_users"
    WHEN OLD."active" IS NOT NEW."active" OR OLD."linkEmailKey" IS NOT NEW."linkEmailKey"
    BEGIN ${markUserMembers('NEW')} ${markUserMembers('OLD')} END`,
@@ -107,6 +110,24 @@ const SQLITE_DROP = [
   'DROP TRIGGER "TR_scim_users_drift_update"',
   'DROP TRIGGER "TR_scim_users_drift_delete"',
 ];
+
+/** Replaced by migration 1733400000000; its down() restores this. */
+export const POSTGRES_USERS_DRIFT_FUNCTION = `CREATE FUNCTION "scim_users_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     by_user CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "scimUserId" = $2';
+     by_email CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "emailKey" = $2';
+     moved boolean := TG_OP = 'UPDATE' AND (NEW."active", NEW."linkEmailKey") IS DISTINCT FROM (OLD."active", OLD."linkEmailKey");
+   BEGIN
+     IF TG_OP = 'INSERT' OR moved THEN
+       EXECUTE by_user USING NEW."companyId", NEW."id";
+       EXECUTE by_email USING NEW."companyId", NEW."linkEmailKey";
+     END IF;
+     IF TG_OP = 'DELETE' OR (moved AND OLD."linkEmailKey" IS DISTINCT FROM NEW."linkEmailKey") THEN
+       EXECUTE by_user USING OLD."companyId", OLD."id";
+       EXECUTE by_email USING OLD."companyId", OLD."linkEmailKey";
+     END IF;
+     RETURN NULL;
+   END $$`;
 
 const POSTGRES_TRIGGERS = [
   `CREATE FUNCTION "members_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -122,22 +143,7 @@ const POSTGRES_TRIGGERS = [
   // EXECUTE: planned at each run. A trigger's static statements keep the plan of their first
   // runs for the session, and one made while members was nearly empty (a scan) stays a scan at
   // 100,000 members.
-  `CREATE FUNCTION "scim_users_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
-   DECLARE
-     by_user CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "scimUserId" = $2';
-     by_email CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "emailKey" = $2';
-     moved boolean := TG_OP = 'UPDATE' AND (NEW."active", NEW."linkEmailKey") IS DISTINCT FROM (OLD."active", OLD."linkEmailKey");
-   BEGIN
-     IF TG_OP = 'INSERT' OR moved THEN
-       EXECUTE by_user USING NEW."companyId", NEW."id";
-       EXECUTE by_email USING NEW."companyId", NEW."linkEmailKey";
-     END IF;
-     IF TG_OP = 'DELETE' OR (moved AND OLD."linkEmailKey" IS DISTINCT FROM NEW."linkEmailKey") THEN
-       EXECUTE by_user USING OLD."companyId", OLD."id";
-       EXECUTE by_email USING OLD."companyId", OLD."linkEmailKey";
-     END IF;
-     RETURN NULL;
-   END $$`,
+  POSTGRES_USERS_DRIFT_FUNCTION,
   `CREATE TRIGGER "TR_scim_users_drift" AFTER INSERT OR UPDATE OF "active", "linkEmailKey" OR DELETE ON "scim_users"
    FOR EACH ROW EXECUTE FUNCTION "scim_users_drift_dirty"()`,
 ];
