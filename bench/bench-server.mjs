@@ -1,6 +1,7 @@
 // Starts bench/server.ts (the real service and a bare NestJS route, seeded) in a child process
 // and resolves with the JSON line it prints once ready: the token, sample ids, groups.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +76,26 @@ export function freshPostgresDatabase(url, label) {
     `CREATE DATABASE ${name}`,
   ]);
   return url.replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
+ * The service as users run it (issue 16's measurements): NODE_ENV=production with the request
+ * log on, a fresh admin secret, no bare route in its process, and on PostgreSQL
+ * (DATABASE_URL) a database made afresh for `label`.
+ */
+export function startProductionServer({ users, port, label }) {
+  return startServer({
+    users,
+    groupSizes: [],
+    port,
+    barePort: 0,
+    env: {
+      NODE_ENV: 'production',
+      BENCH_LOG_LEVEL: 'log',
+      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
+      ...(process.env.DATABASE_URL && {
+        DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, label),
+      }),
+    },
+  });
 }

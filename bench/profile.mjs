@@ -11,11 +11,10 @@
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshPostgresDatabase, startServer } from './bench-server.mjs';
+import { startProductionServer } from './bench-server.mjs';
 import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,19 +29,10 @@ const before = new Set(readdirSync(directory));
 // profiler's sampling signals would be most of what it counts.
 const STRACE = process.env.STRACE === '1';
 if (!STRACE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
-const { child, info } = await startServer({
+const { child, info } = await startProductionServer({
   users: USERS,
-  groupSizes: [],
   port: 3100,
-  barePort: 0,
-  env: {
-    NODE_ENV: 'production',
-    BENCH_LOG_LEVEL: 'log',
-    ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
-    ...(process.env.DATABASE_URL && {
-      DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, `profile_${operation}`),
-    }),
-  },
+  label: `profile_${operation}`,
 });
 execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
 execFileSync('taskset', ['-apc', '0', String(process.pid)], { stdio: 'ignore' });

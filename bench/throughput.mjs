@@ -6,11 +6,10 @@
 // for PostgreSQL (each dataset in a database made afresh on that server). Writes
 // bench/results/throughput-<engine>-<users>.json.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshPostgresDatabase, machineInfo, startServer } from './bench-server.mjs';
+import { machineInfo, startProductionServer } from './bench-server.mjs';
 import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,19 +42,10 @@ const measure = (name, options) => measureRate(name, { duration: DURATION, ...op
 
 async function run(users) {
   const bareChild = await startBare();
-  const { child, info } = await startServer({
+  const { child, info } = await startProductionServer({
     users,
-    groupSizes: [],
     port: PORT,
-    barePort: 0,
-    env: {
-      NODE_ENV: 'production',
-      BENCH_LOG_LEVEL: 'log',
-      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
-      ...(process.env.DATABASE_URL && {
-        DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, `throughput_${users}`),
-      }),
-    },
+    label: `throughput_${users}`,
   });
   const url = `http://127.0.0.1:${PORT}`;
   const headers = () => ({
