@@ -7,7 +7,7 @@
 // that the two do not trade places on a core mid-sample; PostgreSQL runs where it can.
 //
 //   node bench/profile.mjs get|filter|post|patch   (DATABASE_URL=postgres://…: a database made
-//   afresh on that server)
+//   afresh on that server; PROFILE=0: only the CPU per request, without the profiler's cost)
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,7 +28,8 @@ const before = new Set(readdirSync(directory));
 // Read by startServer for the server's node arguments. Not while strace counts: the
 // profiler's sampling signals would be most of what it counts.
 const STRACE = process.env.STRACE === '1';
-if (!STRACE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
+const PROFILE = !STRACE && process.env.PROFILE !== '0';
+if (PROFILE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
 const { child, info } = await startProductionServer({
   users: USERS,
   port: 3100,
@@ -112,7 +113,7 @@ if (syscalls) {
   console.log('system calls per request (strace -c -f; the traced server runs far slower):');
   for (const { syscall, calls } of syscalls.filter(({ calls }) => calls / requests >= 0.05))
     console.log(`  ${syscall} ${(calls / requests).toFixed(2)}`);
-} else {
+} else if (PROFILE) {
   const file = readdirSync(directory)
     .filter((name) => !before.has(name) && name.endsWith('.cpuprofile'))
     .map((name) => join(directory, name))

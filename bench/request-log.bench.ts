@@ -1,10 +1,10 @@
-// What the request log line costs, alone: the service's pino logger and pino-http middleware
-// (libs/common/src/observability) over fake requests, into /dev/null, without HTTP or a load
+// What the request log line costs, alone: the service's pino logger and its request log and
+// metrics middleware (libs/common/src/observability) over fake requests, into /dev/null, without HTTP or a load
 // generator's noise. `node -r ts-node/register/transpile-only -r tsconfig-paths/register
 // bench/request-log.bench.ts` (TS_NODE_PROJECT=tsconfig.json); figures in bench/RESULTS.md.
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
-import { loadConfig, loggerOptions, requestLog } from '@app/common';
+import { loadConfig, loggerOptions, MetricsService, requestObservability } from '@app/common';
 
 type Middleware = (request: unknown, response: unknown, next: () => void) => void;
 
@@ -48,7 +48,10 @@ const variants: Record<string, Middleware> = {
     );
     next();
   },
-  'the request log (pino-http)': requestLog(logger) as unknown as Middleware,
+  'the request log and metrics (requestObservability)': requestObservability(
+    new MetricsService(),
+    logger,
+  ) as unknown as Middleware,
 };
 
 for (const [name, middleware] of Object.entries(variants)) {

@@ -37,6 +37,10 @@ export class AppModule {
           useFactory: (appConfig: AppConfig) => loggerModuleParams(appConfig, logDestination),
         }),
         DatabaseModule,
+        // Nest registers routes in the order it meets modules, and Express tries each route in
+        // turn: the SCIM routes, which carry nearly all the traffic, are tried first, not after
+        // the admin and platform API's (issue 16: a GET by id walked 49 layers).
+        ProvisioningModule,
         EventsModule,
         ScheduleModule.forRoot(),
         RateLimitModule,
@@ -44,7 +48,6 @@ export class AppModule {
         ObservabilityModule,
         DirectoryModule,
         TokensModule,
-        ProvisioningModule,
         SyncStatusModule,
         ReconciliationModule,
         ReconciliationScheduleModule,

@@ -18,8 +18,7 @@ import {
   verifiedAdminSubject,
   MetricsService,
   requestIdMiddleware,
-  requestLog,
-  requestMetrics,
+  requestObservability,
 } from '@app/common';
 import { platformCredentialKey } from '@app/events';
 import { scimCredentialKey } from '@app/tokens';
@@ -76,8 +75,7 @@ export async function createApp(
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(requestMetrics(app.get(MetricsService)));
-  app.use(requestLog((await app.resolve(PinoLogger)).logger));
+  app.use(requestObservability(app.get(MetricsService), (await app.resolve(PinoLogger)).logger));
   configureBodyParsing(app);
   if (config.adminCorsOrigins.length > 0) {
     // The admin console may be hosted on its own origin (CONTRACT.md): only those origins.

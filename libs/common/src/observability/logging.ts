@@ -103,8 +103,8 @@ export function loggerOptions(config: AppConfig, destination?: DestinationStream
  * this one pino instance. nestjs-pino's own request middleware is not mounted
  * (`forRoutes: []`): it binds every request into an AsyncLocalStorage for request-scoped
  * loggers this service does not use, and on Node 20 an active AsyncLocalStorage slows every
- * promise of every request. The request log is pino-http on the same instance instead
- * (requestLog, mounted by createApp).
+ * promise of every request. The request log writes through the same instance instead
+ * (requestObservability, mounted by createApp).
  */
 export function loggerModuleParams(config: AppConfig, destination?: DestinationStream): Params {
   const options = loggerOptions(config, destination);
