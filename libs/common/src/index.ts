@@ -7,6 +7,7 @@ export * from './database/raw-query';
 export * from './database/company-scans';
 export * from './database/database-check';
 export * from './database/sqlite-transactions';
+export * from './database/postgres-transactions';
 export * from './tenancy/company-id';
 export * from './tenancy/company-scope';
 export * from './audit/audit-metadata';

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   CompanyId,
   EventCause,
+  lastStatementOfTransaction,
   rawQuery,
   transactionCause,
   transactionWithCause,
@@ -239,6 +240,12 @@ export async function writePendingEvents(
   const postgres = manager.connection.options.type === 'postgres';
   const now = Date.now();
   let deliveriesQueued = false;
+  let statements = 0;
+  for (const list of byCompany.values()) statements += Math.ceil(list.length / CHUNK);
+  if (statements === 0 && writes.length > 0) statements = 1;
+  // One statement (nearly every SCIM write): if the transaction has not needed its BEGIN yet,
+  // this statement is the whole transaction (deferPostgresBegin), without BEGIN and COMMIT.
+  if (postgres && statements === 1) lastStatementOfTransaction(manager);
   // The waiting writes go with the first statement (there is one for most transactions).
   let waiting = writes;
   for (const [companyId, list] of byCompany) {

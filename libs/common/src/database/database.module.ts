@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { databaseOptions } from './database-options';
 import { CompanyScans } from './company-scans';
+import { deferPostgresBegin } from './postgres-transactions';
 import { serializeSqliteTransactions } from './sqlite-transactions';
 
 /** SQLite: transactions take turns on the one connection (see serializeSqliteTransactions). */
@@ -14,13 +15,21 @@ class SqliteTransactions {
   }
 }
 
+/** PostgreSQL: a transaction's BEGIN waits for a statement that needs it (deferPostgresBegin). */
+const POSTGRES_TRANSACTIONS = {
+  provide: 'POSTGRES_TRANSACTIONS',
+  inject: [DataSource],
+  // Awaited before the application starts: no request's transaction runs before it.
+  useFactory: (dataSource: DataSource) => deferPostgresBegin(dataSource),
+};
+
 /**
  * One DataSource for the app (context modules register their entities with forFeature), and
  * where the statements that scan a company run (CompanyScans).
  */
 @Global()
 @Module({
-  providers: [CompanyScans, SqliteTransactions],
+  providers: [CompanyScans, SqliteTransactions, POSTGRES_TRANSACTIONS],
   exports: [CompanyScans],
   imports: [
     TypeOrmModule.forRootAsync({

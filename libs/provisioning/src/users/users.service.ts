@@ -8,6 +8,7 @@ import {
   CompanyScans,
   EventCause,
   rawQuery,
+  readBeforeBegin,
   sqlBoolean,
   sqlPlaceholders,
   transactionCause,
@@ -78,7 +79,8 @@ interface AccessContext {
 const accessContextColumns = (user: string, emailKey: string) =>
   `${POLICY_POSTGRES_COLUMNS}, ${linkedMembersJsonSql(user, emailKey)} AS "linkedMembers"`;
 
-const CREATE_CONTEXT_POSTGRES_SQL = `SELECT ${accessContextColumns('$2', '$3')}`;
+/** A create's one read: a plain SELECT, so its transaction's BEGIN waits (readBeforeBegin). */
+const CREATE_CONTEXT_POSTGRES_SQL = readBeforeBegin(`SELECT ${accessContextColumns('$2', '$3')}`);
 
 function accessContextOf(
   row: Record<string, unknown>,
