@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { deferPostgresBegin, lastStatementOfTransaction, readBeforeBegin } from '@app/common';
+import { recordPgStatements } from './support/pg-statements';
 
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
@@ -14,28 +14,21 @@ onPostgres('PostgreSQL transactions whose BEGIN waits for a statement that needs
   const INSERT = `INSERT INTO "${table}" ("id") VALUES ($1)`;
   let dataSource: DataSource;
   let sent: string[];
-  let spy: jest.SpyInstance;
+  let recorded: ReturnType<typeof recordPgStatements>;
 
   beforeAll(async () => {
     dataSource = await new DataSource({
       type: 'postgres',
       url: process.env.DATABASE_URL,
+      extra: { pipeline: true },
     }).initialize();
     await dataSource.query(`CREATE TABLE "${table}" ("id" int PRIMARY KEY)`);
     expect(await deferPostgresBegin(dataSource)).toBe(true);
-    sent = [];
-    const send = Client.prototype.query as (this: Client, ...args: unknown[]) => unknown;
-    spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
-      this: Client,
-      ...args: unknown[]
-    ) {
-      const first = args[0] as string | { text?: string };
-      sent.push(typeof first === 'string' ? first : String(first?.text));
-      return send.apply(this, args);
-    } as never);
+    recorded = recordPgStatements();
+    sent = recorded.sent;
   });
   afterAll(async () => {
-    spy?.mockRestore();
+    recorded?.restore();
     await dataSource?.query(`DROP TABLE IF EXISTS "${table}"`);
     await dataSource?.destroy();
   });
@@ -58,26 +51,57 @@ onPostgres('PostgreSQL transactions whose BEGIN waits for a statement that needs
     expect(await ids()).toEqual([1]);
   });
 
-  it('begins before any other statement, and commits as before', async () => {
+  it('begins with the first statement that needs it, in one round trip, and commits as before', async () => {
     await dataSource.transaction(async (manager) => {
       await manager.query(READ);
       await manager.query(INSERT, [1]);
-      lastStatementOfTransaction(manager); // too late to matter: the transaction has begun
       await manager.query(INSERT, [2]);
     });
-    expect(sent).toEqual([READ, 'START TRANSACTION', INSERT, INSERT, 'COMMIT']);
+    expect(sent).toEqual([READ, 'START TRANSACTION', `+ ${INSERT}`, INSERT, 'COMMIT']);
     expect(await ids()).toEqual([1, 2]);
+  });
+
+  it('sends the last statement of a begun transaction with its COMMIT, in one round trip', async () => {
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT "id" FROM "${table}" FOR UPDATE`);
+      lastStatementOfTransaction(manager);
+      await manager.query(INSERT, [1]);
+    });
+    expect(sent).toEqual([
+      'START TRANSACTION',
+      `+ SELECT "id" FROM "${table}" FOR UPDATE`,
+      INSERT,
+      '+ COMMIT',
+    ]);
+    expect(recorded.roundTrips()).toHaveLength(2);
+    expect(await ids()).toEqual([1]);
+  });
+
+  it('a last statement that fails with its COMMIT leaves nothing, and its error is the answer', async () => {
+    await dataSource.query(INSERT, [7]);
+    sent.length = 0;
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await manager.query(INSERT, [1]);
+        lastStatementOfTransaction(manager);
+        await manager.query(INSERT, [7]); // a unique violation: the COMMIT is answered ROLLBACK
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(sent).toEqual(['START TRANSACTION', `+ ${INSERT}`, INSERT, '+ COMMIT']);
+    expect(await ids()).toEqual([7]);
+    // The connection is sound afterwards: outside any transaction, nothing left in flight.
+    await dataSource.transaction((manager) => manager.query(INSERT, [2]));
+    expect(await ids()).toEqual([2, 7]);
   });
 
   it('rolls back every statement once begun', async () => {
     await expect(
       dataSource.transaction(async (manager) => {
         await manager.query(INSERT, [1]);
-        lastStatementOfTransaction(manager);
         await manager.query(INSERT, [1]); // a unique violation
       }),
     ).rejects.toThrow(/duplicate key/);
-    expect(sent).toEqual(['START TRANSACTION', INSERT, INSERT, 'ROLLBACK']);
+    expect(sent).toEqual(['START TRANSACTION', `+ ${INSERT}`, INSERT, 'ROLLBACK']);
     expect(await ids()).toEqual([]);
   });
 
@@ -118,15 +142,15 @@ onPostgres('PostgreSQL transactions whose BEGIN waits for a statement that needs
     expect(sent).toEqual([
       READ,
       'START TRANSACTION',
-      'SAVEPOINT typeorm_1',
+      '+ SAVEPOINT typeorm_1',
       INSERT,
       'RELEASE SAVEPOINT typeorm_1',
       'COMMIT',
       'START TRANSACTION',
-      `SELECT "id" FROM "${table}" FOR UPDATE`,
+      `+ SELECT "id" FROM "${table}" FOR UPDATE`,
       'COMMIT',
       'START TRANSACTION',
-      'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE',
+      '+ SET TRANSACTION ISOLATION LEVEL SERIALIZABLE',
       READ,
       'COMMIT',
     ]);

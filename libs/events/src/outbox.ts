@@ -243,14 +243,19 @@ export async function writePendingEvents(
   let statements = 0;
   for (const list of byCompany.values()) statements += Math.ceil(list.length / CHUNK);
   if (statements === 0 && writes.length > 0) statements = 1;
-  // One statement (nearly every SCIM write): if the transaction has not needed its BEGIN yet,
-  // this statement is the whole transaction (deferPostgresBegin), without BEGIN and COMMIT.
-  if (postgres && statements === 1) lastStatementOfTransaction(manager);
+  // The last of these statements is the transaction's (deferPostgresBegin): it goes with the
+  // COMMIT, or, where nothing before it needed a BEGIN (one statement, nearly every SCIM
+  // write), it is the whole transaction, without BEGIN and COMMIT.
+  let sent = 0;
+  const beforeStatement = () => {
+    if (postgres && ++sent === statements) lastStatementOfTransaction(manager);
+  };
   // The waiting writes go with the first statement (there is one for most transactions).
   let waiting = writes;
   for (const [companyId, list] of byCompany) {
     for (let i = 0; i < list.length; i += CHUNK) {
       const chunk = list.slice(i, i + CHUNK);
+      beforeStatement();
       const queued = postgres
         ? await writePostgres(manager, companyId, chunk, now, waiting)
         : await writeSqlite(manager, companyId, chunk, now);
@@ -259,6 +264,7 @@ export async function writePendingEvents(
     }
   }
   if (waiting.length > 0) {
+    beforeStatement();
     const { clauses, parameters } = withClauses(waiting, 0);
     await rawQuery(manager, `WITH ${clauses} SELECT 1`, parameters);
   }

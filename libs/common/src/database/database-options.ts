@@ -36,6 +36,12 @@ export function databaseOptions(
         connectionTimeoutMillis: 10_000,
         idleTimeoutMillis: 30_000,
         application_name: 'scim-provisioning-service',
+        // pg's pipeline mode: a statement goes on the wire without waiting for the answer to
+        // the one before, so a BEGIN and the statement that needs it, or a transaction's last
+        // statement and its COMMIT, cost one round trip (deferPostgresBegin). Statements
+        // awaited one after another behave as without it. It refuses cursors and streams,
+        // which this service does not use.
+        pipeline: true,
         // No statement may run longer than this (DATABASE_STATEMENT_TIMEOUT_MS): a costly
         // request is cancelled (503) rather than holding a connection other tenants need.
         ...(database.statementTimeoutMs > 0

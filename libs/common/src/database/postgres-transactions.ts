@@ -40,8 +40,10 @@ export function lastStatementOfTransaction(manager: EntityManager): void {
  * transaction (issue 16). With this, the create sends its read, then its one statement.
  *
  * Deferred, not skipped: anything but a readBeforeBegin read (a locking read, a write, a
- * SAVEPOINT, SET TRANSACTION) first sends the BEGIN, and the transaction is what it always
- * was. Only under READ COMMITTED, PostgreSQL's default: under REPEATABLE READ or SERIALIZABLE
+ * SAVEPOINT, SET TRANSACTION) is sent with the BEGIN before it, and the transaction is what it
+ * always was. The two go pipelined (pg's pipeline mode), one round trip; so do a begun
+ * transaction's last statement and its COMMIT: a deactivating PATCH (the locked read, then
+ * its one statement) sends its token, BEGIN with the read, and the write with the COMMIT. Only under READ COMMITTED, PostgreSQL's default: under REPEATABLE READ or SERIALIZABLE
  * (a server's default_transaction_isolation) a transaction's reads share one snapshot, and
  * reading before the BEGIN would change what the transaction sees; there, nothing changes.
  */
@@ -59,24 +61,31 @@ export async function deferPostgresBegin(dataSource: DataSource): Promise<boolea
 
 function deferringBegin(runner: QueryRunner): QueryRunner {
   const query = runner.query.bind(runner) as Query;
-  /** `begun`: as TypeORM runs it; `pending`: BEGIN not sent yet; `ended`: its last statement ran alone. */
+  const depth = () => (runner as { transactionDepth?: number }).transactionDepth;
+  /**
+   * `begun`: as TypeORM runs it; `pending`: BEGIN not sent yet; `ended`: its last statement
+   * ran alone, or went with the COMMIT.
+   */
   let state: 'begun' | 'pending' | 'ended' = 'begun';
   (runner as { query: Query }).query = async (sql, parameters, structured) => {
     const text = typeof sql === 'string' ? sql : (sql as { text: string }).text;
     const last = lastStatementNext.delete(runner);
     if (state === 'begun') {
-      if (
-        text === 'START TRANSACTION' &&
-        (runner as { transactionDepth?: number }).transactionDepth === 0
-      ) {
+      if (text === 'START TRANSACTION' && depth() === 0) {
         state = 'pending';
         return undefined;
+      }
+      if (last && depth() === 1) {
+        // The last statement and the COMMIT go together (pipelined, one round trip). If the
+        // statement fails, PostgreSQL answers that COMMIT as a ROLLBACK: nothing is left.
+        state = 'ended';
+        return answerOf(1, [query(sql, parameters, structured), query('COMMIT')]);
       }
       return query(sql, parameters, structured);
     }
     if (text === 'COMMIT' || text === 'ROLLBACK') {
-      // Nothing was begun: the reads are over, and the last statement committed (or failed,
-      // and PostgreSQL rolled it back) on its own.
+      // Nothing was begun (the reads are over, and the last statement committed, or failed
+      // and PostgreSQL rolled it back, on its own), or the COMMIT went with the last statement.
       state = 'begun';
       return undefined;
     }
@@ -88,9 +97,23 @@ function deferringBegin(runner: QueryRunner): QueryRunner {
       state = 'ended';
       return query(sql, parameters, structured);
     }
+    // The BEGIN goes with the statement that needs it (pipelined, one round trip).
     state = 'begun';
-    await query('START TRANSACTION');
-    return query(sql, parameters, structured);
+    return answerOf(2, [query('START TRANSACTION'), query(sql, parameters, structured)]);
   };
   return runner;
+}
+
+/**
+ * Two statements sent at once, in order: with pg's pipeline mode (databaseOptions) the second
+ * is on the wire before the first is answered, so the pair costs one round trip; without it,
+ * pg queues the second, and the pair costs two, as before. Answers the `which`th statement's
+ * result once both are answered (a connection goes back to the pool with nothing in flight),
+ * or the first failure in the order they were sent.
+ */
+async function answerOf(which: 1 | 2, pair: [Promise<unknown>, Promise<unknown>]) {
+  const [first, second] = await Promise.allSettled(pair);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return which === 1 ? first.value : second.value;
 }
