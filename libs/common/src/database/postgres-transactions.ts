@@ -43,8 +43,10 @@ export function lastStatementOfTransaction(manager: EntityManager): void {
  * SAVEPOINT, SET TRANSACTION) is sent with the BEGIN before it, and the transaction is what it
  * always was. The two go pipelined (pg's pipeline mode), one round trip; so do a begun
  * transaction's last statement and its COMMIT: a deactivating PATCH (the locked read, then
- * its one statement) sends its token, BEGIN with the read, and the write with the COMMIT. Only under READ COMMITTED, PostgreSQL's default: under REPEATABLE READ or SERIALIZABLE
- * (a server's default_transaction_isolation) a transaction's reads share one snapshot, and
+ * its one statement) sends its token, BEGIN with the read, and the write with the COMMIT.
+ *
+ * Only under READ COMMITTED, PostgreSQL's default: under REPEATABLE READ or SERIALIZABLE (a
+ * server's default_transaction_isolation) a transaction's reads share one snapshot, and
  * reading before the BEGIN would change what the transaction sees; there, nothing changes.
  */
 export async function deferPostgresBegin(dataSource: DataSource): Promise<boolean> {
