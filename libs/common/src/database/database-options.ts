@@ -76,11 +76,11 @@ export function databaseOptions(
       db.pragma('temp_store = MEMORY');
       // Reads through a memory map of the database file (up to 1 GiB of address space), not a
       // pread into SQLite's 2 MiB page cache per page: at 100,000 users a SCIM write touches
-      // index pages that cache cannot hold (a deactivating PATCH there ran at half its rate
-      // at 10,000; with the map, at the same rate; bench/RESULTS.md, issue 16). Writes still
-      // go through the WAL; what a commit makes durable is unchanged. The cost SQLite
-      // documents: an I/O error on a mapped page stops the process instead of failing a
-      // statement (the WAL keeps every acknowledged commit).
+      // index pages that cache cannot hold (a deactivating PATCH there ran at 52 to 73% of
+      // its rate at 10,000; with the map, at the same rate; bench/RESULTS.md, issue 16).
+      // Writes still go through the WAL; what a commit makes durable is unchanged. The cost
+      // SQLite documents: an I/O error on a mapped page stops the process instead of failing
+      // a statement (the WAL keeps every acknowledged commit).
       db.pragma('mmap_size = 1073741824');
       // Statistics for the planner, gathered where they are missing or stale (SQLite's
       // recommendation at open; the scheduled job runs PRAGMA optimize again as data grows).
