@@ -58,30 +58,20 @@ async function run(users) {
   let n = 0;
   const sample = () => info.sampleIds[n++ % info.sampleIds.length];
   const userName = (i) => `user${i}@bench.example.com`;
+  const bareUrl = `http://127.0.0.1:${BARE_PORT}/bare`;
+  const getById = get(() => `/api/scim/v2/Users/${sample()}`);
   try {
     // Both servers warm first, as a server that has been running is (the JIT, pg's pool and
     // its prepared statements): WARMUP seconds of the bare route and of a GET by id, not
     // recorded. Without it the first operation measured paid for the warming.
     if (WARMUP > 0) {
-      await measure('(warm-up) bare NestJS route', {
-        url: `http://127.0.0.1:${BARE_PORT}/bare`,
-        duration: WARMUP,
-      });
-      await measure('(warm-up) GET /Users/{id}', {
-        url,
-        requests: get(() => `/api/scim/v2/Users/${sample()}`),
-        duration: WARMUP,
-      });
+      await measure('(warm-up) bare NestJS route', { url: bareUrl, duration: WARMUP });
+      await measure('(warm-up) GET /Users/{id}', { url, requests: getById, duration: WARMUP });
     }
     const rows = [];
-    const bareBefore = await measure('bare NestJS route (before)', {
-      url: `http://127.0.0.1:${BARE_PORT}/bare`,
-    });
+    const bareBefore = await measure('bare NestJS route (before)', { url: bareUrl });
     rows.push(
-      await measure('GET /Users/{id}', {
-        url,
-        requests: get(() => `/api/scim/v2/Users/${sample()}`),
-      }),
+      await measure('GET /Users/{id}', { url, requests: getById }),
       await measure('filter userName eq', {
         url,
         requests: get(
@@ -103,9 +93,7 @@ async function run(users) {
         requests: deactivations(info.sampleIds, headers),
       }),
     );
-    const bareAfter = await measure('bare NestJS route (after)', {
-      url: `http://127.0.0.1:${BARE_PORT}/bare`,
-    });
+    const bareAfter = await measure('bare NestJS route (after)', { url: bareUrl });
     const bare = (bareBefore.rps + bareAfter.rps) / 2;
     for (const row of rows) row.ratio = +(row.rps / bare).toFixed(3);
     console.table(

@@ -81,7 +81,7 @@ function deferringBegin(runner: QueryRunner): QueryRunner {
         // The last statement and the COMMIT go together (pipelined, one round trip). If the
         // statement fails, PostgreSQL answers that COMMIT as a ROLLBACK: nothing is left.
         state = 'ended';
-        return answerOf(1, [query(sql, parameters, structured), query('COMMIT')]);
+        return (await sentTogether(query(sql, parameters, structured), query('COMMIT')))[0];
       }
       return query(sql, parameters, structured);
     }
@@ -101,7 +101,7 @@ function deferringBegin(runner: QueryRunner): QueryRunner {
     }
     // The BEGIN goes with the statement that needs it (pipelined, one round trip).
     state = 'begun';
-    return answerOf(2, [query('START TRANSACTION'), query(sql, parameters, structured)]);
+    return (await sentTogether(query('START TRANSACTION'), query(sql, parameters, structured)))[1];
   };
   return runner;
 }
@@ -109,13 +109,16 @@ function deferringBegin(runner: QueryRunner): QueryRunner {
 /**
  * Two statements sent at once, in order: with pg's pipeline mode (databaseOptions) the second
  * is on the wire before the first is answered, so the pair costs one round trip; without it,
- * pg queues the second, and the pair costs two, as before. Answers the `which`th statement's
- * result once both are answered (a connection goes back to the pool with nothing in flight),
- * or the first failure in the order they were sent.
+ * pg queues the second, and the pair costs two, as before. Resolves to both results once both
+ * are answered (a connection goes back to the pool with nothing in flight), or rejects with
+ * the first failure in the order they were sent.
  */
-async function answerOf(which: 1 | 2, pair: [Promise<unknown>, Promise<unknown>]) {
-  const [first, second] = await Promise.allSettled(pair);
-  if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
-  return which === 1 ? first.value : second.value;
+async function sentTogether(
+  first: Promise<unknown>,
+  second: Promise<unknown>,
+): Promise<[unknown, unknown]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
