@@ -6,7 +6,7 @@
 // The service is pinned to one core and this process (the load generator) to the other, so
 // that the two do not trade places on a core mid-sample; PostgreSQL runs where it can.
 //
-//   node bench/profile.mjs get|filter|post|patch   (DATABASE_URL=postgres://…: a database made
+//   node bench/profile.mjs get|filter|post|patch|page   (DATABASE_URL=postgres://…: a database made
 //   afresh on that server; PROFILE=0: only the CPU per request, without the profiler's cost)
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
@@ -58,6 +58,7 @@ const scenarios = {
   ),
   post: userCreations(`profile${Date.now()}-`, headers),
   patch: deactivations(info.sampleIds, headers),
+  page: get(() => '/api/scim/v2/Users?startIndex=1&count=100'),
 };
 if (!scenarios[operation]) throw new Error(`unknown operation ${operation}`);
 

@@ -316,6 +316,45 @@ describe('events: outbox and feeds', () => {
     expect(found.body.items).toEqual([]);
   });
 
+  it('concurrent writes where one rolls back: only its events are gone (SQLite: one shared commit)', async () => {
+    const cursor = await cursorNow();
+    const members = t.app.get(MembersService);
+    const original = members.syncScimUser.bind(members);
+    members.syncScimUser = async (...args) => {
+      await original(...args);
+      if (args[2].email === 'grouped-doomed@example.com') throw new Error('injected failure');
+    };
+    try {
+      const names = ['grouped0', 'grouped1', 'grouped-doomed', 'grouped2', 'grouped3'];
+      const statuses = await Promise.all(
+        names.map(
+          async (name) =>
+            (await scim.post('/Users', oktaUser({ userName: `${name}@example.com` }))).status,
+        ),
+      );
+      expect(statuses).toEqual([201, 201, 500, 201, 201]);
+    } finally {
+      members.syncScimUser = original;
+    }
+    const events = (await feed(`&after=${cursor}`)).data;
+    expect(events.map((event) => event.data.userName ?? event.data.email).sort()).toEqual(
+      [
+        'grouped0',
+        'grouped0',
+        'grouped1',
+        'grouped1',
+        'grouped2',
+        'grouped2',
+        'grouped3',
+        'grouped3',
+      ].map((name) => `${name}@example.com`),
+    );
+    const first = events[0].sequence;
+    expect(events.map((event) => event.sequence)).toEqual(events.map((_, i) => first + i));
+    const found = await admin('get', '/members?email=grouped-doomed@example.com').expect(200);
+    expect(found.body.items).toEqual([]);
+  });
+
   it('concurrent writes of one company: sequences are gapless and follow commit order', async () => {
     const cursor = await cursorNow();
     await Promise.all(

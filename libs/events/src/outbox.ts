@@ -50,6 +50,10 @@ function outboxOf(manager: EntityManager, type: string): Outbox {
     // or its change without it.
     throw new Error(`event ${type} recorded outside a transaction`);
   }
+  return outboxFor(runner);
+}
+
+function outboxFor(runner: QueryRunner): Outbox {
   let outbox = outboxes.get(runner);
   if (!outbox) {
     outbox = { events: [], writes: [], savepoints: [] };
@@ -186,8 +190,11 @@ function depthOf(runner: QueryRunner): number {
 
 /** A savepoint began: events recorded from here on are its own. */
 export function outboxSavepointStarted(runner: QueryRunner): void {
-  const outbox = outboxes.get(runner);
-  if (outbox && depthOf(runner) > 1) outbox.savepoints.push(outbox.events.length);
+  if (depthOf(runner) <= 1) return;
+  // Kept even while the transaction has no event yet (a savepoint opened first, as SQLite's
+  // grouped commits open every transaction): its rollback must drop only what it recorded.
+  const outbox = outboxFor(runner);
+  outbox.savepoints.push(outbox.events.length);
 }
 
 /**

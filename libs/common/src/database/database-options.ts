@@ -6,10 +6,14 @@ import { DatabaseConfig } from '../config/app-config';
 import { migrations } from './migrations';
 import { TypeOrmLogger } from './typeorm-logger';
 
+/** SQLite's memory map of the database file, per connection (see prepareDatabase). */
+export const SQLITE_MMAP_BYTES = 1024 ** 3;
+
 /**
  * The DataSource options for either engine. Entities are registered by the context modules
  * (autoLoadEntities); the TypeORM CLI gets the full list from ormconfig.ts.
  */
+
 export function databaseOptions(
   database: DatabaseConfig,
   entities: DataSourceOptions['entities'] = [],
@@ -81,7 +85,7 @@ export function databaseOptions(
       // Writes still go through the WAL; what a commit makes durable is unchanged. The cost
       // SQLite documents: an I/O error on a mapped page stops the process instead of failing
       // a statement (the WAL keeps every acknowledged commit).
-      db.pragma('mmap_size = 1073741824');
+      db.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
       // Statistics for the planner, gathered where they are missing or stale (SQLite's
       // recommendation at open; the scheduled job runs PRAGMA optimize again as data grows).
       db.pragma('optimize = 0x10002');
