@@ -132,18 +132,21 @@ export class MembersService {
     const existing = rows.find((member) => member.emailKey === link.emailKey);
     if (existing) {
       const role = link.role ?? existing.role;
-      const changed =
-        existing.scimUserId !== link.scimUserId ||
-        existing.status !== status ||
-        !sqlBoolean(existing.managed) ||
-        existing.role !== role;
-      if (changed) {
+      // Only the columns that change are set: SQLite rewrites the entry of every index over a
+      // column the SET names (a deactivation changes the status alone; issue 16).
+      const changes = [
+        existing.scimUserId !== link.scimUserId && (['scimUserId', link.scimUserId] as const),
+        !sqlBoolean(existing.managed) && (['managed', true] as const),
+        existing.status !== status && (['status', status] as const),
+        existing.role !== role && (['role', role] as const),
+      ].filter((change) => change !== false);
+      if (changes.length > 0) {
+        const set = changes.map(([column], i) => `"${column}" = $${i + 4}`);
         await writeAtCommit(
           manager,
-          `UPDATE "members" SET "scimUserId" = $3, "managed" = $4, "status" = $5, "role" = $6,
-                  "updatedAt" = $7
+          `UPDATE "members" SET ${set.join(', ')}, "updatedAt" = $3
             WHERE "companyId" = $1 AND "id" = $2`,
-          [companyId, existing.id, link.scimUserId, true, status, role, now],
+          [companyId, existing.id, now, ...changes.map(([, value]) => value)],
         );
         recordMemberChange(manager, companyId, existing, { ...existing, status, role });
       }

@@ -134,8 +134,24 @@ function userColumnValues(user: ScimUserEntity): unknown[] {
 const INSERT_USER_SQL = `INSERT INTO "scim_users" ("id", "companyId", ${USER_COLUMNS.map((c) => `"${c}"`).join(', ')}, "createdAt", "updatedAt")
   VALUES (${sqlPlaceholders(USER_COLUMNS.length + 4)})`;
 
-const UPDATE_USER_SQL = `UPDATE "scim_users" SET ${USER_COLUMNS.map((c, i) => `"${c}" = $${i + 3}`).join(', ')}, "updatedAt" = $${USER_COLUMNS.length + 3}
+/**
+ * The UPDATE of a user's changed columns (by position in USER_COLUMNS), and `updatedAt`.
+ * Only what changed: SQLite rewrites the entry of every index over a column the SET names,
+ * changed or not (a deactivating PATCH that named all twelve touched eight indexes' pages for
+ * one that changed; issue 16).
+ */
+const updateUserSqls = new Map<string, string>(); // at most 2^12 texts, a handful in practice
+function updateUserSql(changed: number[]): string {
+  const key = changed.join(',');
+  let sql = updateUserSqls.get(key);
+  if (!sql) {
+    const set = changed.map((column, i) => `"${USER_COLUMNS[column]}" = $${i + 3}`);
+    sql = `UPDATE "scim_users" SET ${[...set, `"updatedAt" = $${changed.length + 3}`].join(', ')}
   WHERE "companyId" = $1 AND "id" = $2`;
+    updateUserSqls.set(key, sql);
+  }
+  return sql;
+}
 
 @Injectable()
 export class UsersService {
@@ -289,13 +305,16 @@ export class UsersService {
       const next = change(current);
       if (JSON.stringify(next) === JSON.stringify(current)) return locked; // nothing changed: same version
       const emailsBefore = JSON.stringify(user.document.emails);
+      const columnsBefore = userColumnValues(user);
       this.fill(user, next);
       user.version += 1;
       user.updatedAt = new Date(Math.max(Date.now(), user.updatedAt.getTime() + 1));
-      await writeAtCommit(manager, UPDATE_USER_SQL, [
+      const columns = userColumnValues(user);
+      const changed = columns.flatMap((value, i) => (value === columnsBefore[i] ? [] : [i]));
+      await writeAtCommit(manager, updateUserSql(changed), [
         companyId,
         id,
-        ...userColumnValues(user),
+        ...changed.map((i) => columns[i]),
         user.updatedAt,
       ]);
       // The email rows are rewritten only when the emails changed (a deactivation or a new
