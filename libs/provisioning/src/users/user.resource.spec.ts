@@ -1,5 +1,5 @@
 import { SCIM_ENTERPRISE_USER_SCHEMA } from '@app/scim-protocol';
-import { userResource, userResourceJson, UserRow } from './user.resource';
+import { topLevelExtensions, userResource, userResourceJson, UserRow } from './user.resource';
 
 const base = 'https://scim.test/api/scim/v2';
 
@@ -44,5 +44,29 @@ describe('userResourceJson', () => {
       SCIM_ENTERPRISE_USER_SCHEMA,
       'urn:example:ext',
     ]);
+  });
+});
+
+describe('topLevelExtensions', () => {
+  const listed = (document: Record<string, unknown>) =>
+    Object.keys(document)
+      .filter((key) => key.toLowerCase().startsWith('urn:'))
+      .sort((a, b) =>
+        a === SCIM_ENTERPRISE_USER_SCHEMA ? -1 : b === SCIM_ENTERPRISE_USER_SCHEMA ? 1 : 0,
+      );
+
+  it.each([
+    {},
+    { userName: 'a' },
+    { 'urn:example:a': { x: 1 }, [SCIM_ENTERPRISE_USER_SCHEMA]: { department: 'Eng' } },
+    // Nested `urn:` keys are not extensions; `urn:` text in values is not a key.
+    { name: { 'urn:nested': 1 }, emails: [{ 'urn:in-array': 'v' }], title: 'urn:not-a-key' },
+    // A value holding a quote, a colon and brackets, then escaped backslashes before its end.
+    { title: '"urn:fake": {[', note: 'ends with \\', 'URN:Upper:Case': true },
+    // Escaped quotes that would make a key if read as the string's end.
+    { title: 'a","urn:evil":"b' },
+    { a: [[{}], { b: '}' }], 'urn:x\\"quoted': [], 'urn:ä': { c: ']' } },
+  ])('lists what parsing the document lists: %j', (document) => {
+    expect(topLevelExtensions(JSON.stringify(document))).toEqual(listed(document));
   });
 });
