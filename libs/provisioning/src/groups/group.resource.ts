@@ -1,4 +1,5 @@
 import { SCIM_GROUP_SCHEMA } from '@app/scim-protocol';
+import { isoInstant } from '../instant-text';
 import { etagOf } from '../resource-version';
 import { GroupMemberType, ScimGroupEntity } from './scim-group.entity';
 
@@ -68,8 +69,8 @@ export function groupResource(
       : {}),
     meta: {
       resourceType: 'Group',
-      created: new Date(Number(group.createdAt)).toISOString(),
-      lastModified: new Date(Number(group.updatedAt)).toISOString(),
+      created: isoInstant(group.createdAt),
+      lastModified: isoInstant(group.updatedAt),
       location: `${baseUrl}/Groups/${group.id}`,
       version: etagOf(Number(group.version)),
     },

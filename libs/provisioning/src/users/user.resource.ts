@@ -1,4 +1,5 @@
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA } from '@app/scim-protocol';
+import { isoInstant } from '../instant-text';
 import { etagOf } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 
@@ -138,11 +139,6 @@ function groupsOf(groups: UserGroups | undefined, baseUrl: string) {
     display: group.display,
     type: 'direct',
   }));
-}
-
-/** A stored instant (epoch milliseconds, a string on PostgreSQL) as RFC 3339 text. */
-function isoInstant(instant: number | string): string {
-  return new Date(Number(instant)).toISOString();
 }
 
 function metaOf(row: UserRow, baseUrl: string) {
