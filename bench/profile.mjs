@@ -7,7 +7,8 @@
 // that the two do not trade places on a core mid-sample; PostgreSQL runs where it can.
 //
 //   node bench/profile.mjs get|filter|post|patch|page   (DATABASE_URL=postgres://…: a database made
-//   afresh on that server; PROFILE=0: only the CPU per request, without the profiler's cost)
+//   afresh on that server; PROFILE=0: only the CPU per request, without the profiler's cost;
+//   STATEMENTS=1, SQLite: the time each statement text takes, per request)
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,8 +29,15 @@ const before = new Set(readdirSync(directory));
 // Read by startServer for the server's node arguments. Not while strace counts: the
 // profiler's sampling signals would be most of what it counts.
 const STRACE = process.env.STRACE === '1';
-const PROFILE = !STRACE && process.env.PROFILE !== '0';
+// STATEMENTS=1 (SQLite): the time of each statement text in the server (sqlite-statements.cjs).
+const STATEMENTS = process.env.STATEMENTS === '1';
+const PROFILE = !STRACE && !STATEMENTS && process.env.PROFILE !== '0';
 if (PROFILE) process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
+const statementsFile = join(directory, `statements-${process.pid}.json`);
+if (STATEMENTS) {
+  process.env.BENCH_NODE_ARGS = `-r ${join(root, 'bench', 'sqlite-statements.cjs')}`;
+  process.env.STATEMENTS_FILE = statementsFile;
+}
 const { child, info } = await startProductionServer({
   users: USERS,
   port: 3100,
@@ -80,6 +88,7 @@ if (STRACE) {
   };
   await new Promise((done) => setTimeout(done, 1000)); // strace attaches to every thread
 }
+if (STATEMENTS) child.kill('SIGUSR2'); // count from here: not the seed
 const started = Date.now();
 const cpuBefore = cpuMicros();
 const row = await measureRate(operation, {
@@ -110,7 +119,17 @@ console.log(
   `${info.engine}, ${USERS} users, ${operation}: ${row.rps} req/s, ` +
     `${Math.round(cpuPerRequest)} µs of server CPU per request`,
 );
-if (syscalls) {
+if (STATEMENTS) {
+  console.log('SQLite statements, per request served (the costliest texts):');
+  for (const { runs, microsecondsPerRun, sql } of JSON.parse(
+    readFileSync(statementsFile, 'utf8'),
+  )) {
+    console.log(
+      `  ${(runs / requests).toFixed(2)} x ${microsecondsPerRun} µs = ${((runs * microsecondsPerRun) / requests).toFixed(1)} µs  ${sql}`,
+    );
+  }
+  rmSync(statementsFile);
+} else if (syscalls) {
   console.log('system calls per request (strace -c -f; the traced server runs far slower):');
   for (const { syscall, calls } of syscalls.filter(({ calls }) => calls / requests >= 0.05))
     console.log(`  ${syscall} ${(calls / requests).toFixed(2)}`);
