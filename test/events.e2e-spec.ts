@@ -295,20 +295,33 @@ describe('events: outbox and feeds', () => {
     ]);
   });
 
-  it('a change that rolls back leaves no event, and its events never commit without it', async () => {
-    const cursor = await cursorNow();
+  /**
+   * Runs `work` with the member sync failing after it linked the member and recorded its
+   * access event, for the emails `fails` picks: the write then rolls back late.
+   */
+  async function failingAfterMemberSync<T>(
+    fails: (email: string | null) => boolean,
+    work: () => Promise<T>,
+  ): Promise<T> {
     const members = t.app.get(MembersService);
     const original = members.syncScimUser.bind(members);
-    // Fails the write after the member was linked and its access event recorded.
     members.syncScimUser = async (...args) => {
       await original(...args);
-      throw new Error('injected failure after the change');
+      if (fails(args[2].email)) throw new Error('injected failure after the change');
     };
     try {
-      await scim.post('/Users', oktaUser({ userName: 'rolled@example.com' })).expect(500);
+      return await work();
     } finally {
       members.syncScimUser = original;
     }
+  }
+
+  it('a change that rolls back leaves no event, and its events never commit without it', async () => {
+    const cursor = await cursorNow();
+    await failingAfterMemberSync(
+      () => true,
+      () => scim.post('/Users', oktaUser({ userName: 'rolled@example.com' })).expect(500),
+    );
     expect(await typesAfter(cursor)).toEqual([]);
     const listed = await scim.get('/Users?filter=userName eq "rolled@example.com"').expect(200);
     expect(listed.body.totalResults).toBe(0);
@@ -318,24 +331,18 @@ describe('events: outbox and feeds', () => {
 
   it('concurrent writes where one rolls back: only its events are gone (SQLite: one shared commit)', async () => {
     const cursor = await cursorNow();
-    const members = t.app.get(MembersService);
-    const original = members.syncScimUser.bind(members);
-    members.syncScimUser = async (...args) => {
-      await original(...args);
-      if (args[2].email === 'grouped-doomed@example.com') throw new Error('injected failure');
-    };
-    try {
-      const names = ['grouped0', 'grouped1', 'grouped-doomed', 'grouped2', 'grouped3'];
-      const statuses = await Promise.all(
-        names.map(
-          async (name) =>
-            (await scim.post('/Users', oktaUser({ userName: `${name}@example.com` }))).status,
+    const names = ['grouped0', 'grouped1', 'grouped-doomed', 'grouped2', 'grouped3'];
+    const statuses = await failingAfterMemberSync(
+      (email) => email === 'grouped-doomed@example.com',
+      () =>
+        Promise.all(
+          names.map(
+            async (name) =>
+              (await scim.post('/Users', oktaUser({ userName: `${name}@example.com` }))).status,
+          ),
         ),
-      );
-      expect(statuses).toEqual([201, 201, 500, 201, 201]);
-    } finally {
-      members.syncScimUser = original;
-    }
+    );
+    expect(statuses).toEqual([201, 201, 500, 201, 201]);
     const events = (await feed(`&after=${cursor}`)).data;
     expect(events.map((event) => event.data.userName ?? event.data.email).sort()).toEqual(
       [
