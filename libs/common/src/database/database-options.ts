@@ -6,14 +6,10 @@ import { DatabaseConfig } from '../config/app-config';
 import { migrations } from './migrations';
 import { TypeOrmLogger } from './typeorm-logger';
 
-/** SQLite's memory map of the database file, per connection (see prepareDatabase). */
-export const SQLITE_MMAP_BYTES = 1024 ** 3;
-
 /**
  * The DataSource options for either engine. Entities are registered by the context modules
  * (autoLoadEntities); the TypeORM CLI gets the full list from ormconfig.ts.
  */
-
 export function databaseOptions(
   database: DatabaseConfig,
   entities: DataSourceOptions['entities'] = [],
@@ -67,30 +63,39 @@ export function databaseOptions(
     // WAL lets readers run beside the one writer. synchronous=FULL syncs the log at every
     // commit, so an acknowledged write survives a power loss or kernel crash too, not only a
     // process crash (NORMAL would only guarantee the latter); it costs ~0.25 ms per commit
-    // here. The busy timeout waits for the writer lock instead of failing at once.
+    // here.
     prepareDatabase: (db: SqliteDatabase) => {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
-      // A statement journal (an INSERT or UPDATE inside a transaction that may have to undo
-      // itself alone) and a sort's scratch b-tree live in memory, not in a file made and
-      // unlinked under /var/tmp: a SCIM POST made 0.76 such files (strace, issue 16). Neither
-      // is part of what a commit makes durable.
-      db.pragma('temp_store = MEMORY');
-      // Reads through a memory map of the database file (up to 1 GiB of address space), not a
-      // pread into SQLite's 2 MiB page cache per page: at 100,000 users a SCIM write touches
-      // index pages that cache cannot hold (a deactivating PATCH there ran at 52 to 73% of
-      // its rate at 10,000; with the map, at the same rate; bench/RESULTS.md, issue 16).
-      // Writes still go through the WAL; what a commit makes durable is unchanged. The cost
-      // SQLite documents: an I/O error on a mapped page stops the process instead of failing
-      // a statement (the WAL keeps every acknowledged commit).
-      db.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
+      prepareSqliteReads(db);
       // Statistics for the planner, gathered where they are missing or stale (SQLite's
       // recommendation at open; the scheduled job runs PRAGMA optimize again as data grows).
       db.pragma('optimize = 0x10002');
     },
   };
+}
+
+/**
+ * What every connection to the SQLite file that reads needs: the writer's (prepareDatabase)
+ * and the read-only one beside it (sqlite-transactions.ts). The busy timeout waits for a lock
+ * instead of failing at once.
+ */
+export function prepareSqliteReads(db: Pick<SqliteDatabase, 'pragma'>): void {
+  db.pragma('busy_timeout = 5000');
+  // A statement journal (an INSERT or UPDATE inside a transaction that may have to undo
+  // itself alone) and a sort's scratch b-tree live in memory, not in a file made and
+  // unlinked under /var/tmp: a SCIM POST made 0.76 such files (strace, issue 16). Neither
+  // is part of what a commit makes durable.
+  db.pragma('temp_store = MEMORY');
+  // Reads through a memory map of the database file (up to 1 GiB of address space), not a
+  // pread into SQLite's 2 MiB page cache per page: at 100,000 users a SCIM write touches
+  // index pages that cache cannot hold (a deactivating PATCH there ran at 52 to 73% of
+  // its rate at 10,000; with the map, at the same rate; bench/RESULTS.md, issue 16).
+  // Writes still go through the WAL; what a commit makes durable is unchanged. The cost
+  // SQLite documents: an I/O error on a mapped page stops the process instead of failing
+  // a statement (the WAL keeps every acknowledged commit).
+  db.pragma(`mmap_size = ${1024 ** 3}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DataSource, QueryRunner } from 'typeorm';
-import { SQLITE_MMAP_BYTES } from './database-options';
+import { prepareSqliteReads } from './database-options';
 
 /** How long a statement or transaction waits for its turn before it fails (as busy_timeout). */
 const TURN_TIMEOUT_MS = 5000;
@@ -23,6 +23,10 @@ interface SqliteConnection {
   pragma(source: string): unknown;
   close(): void;
 }
+interface SqliteDriver {
+  sqlite: new (path: string, options: object) => SqliteConnection;
+  databaseConnection: SqliteConnection;
+}
 
 /** A statement that only reads: a SELECT, or a WITH whose statement is one (sqlite3_stmt_readonly). */
 const READ = /^\s*(SELECT|WITH)\b/i;
@@ -32,18 +36,12 @@ const READ = /^\s*(SELECT|WITH)\b/i;
  * it reads what was last committed, beside the writer, without waiting for a turn. That is
  * what a read outside a transaction saw when it waited for the open transaction to end, and
  * without those reads between them, transactions queue one behind another and share commits.
- * Its pragmas are prepareDatabase's that matter to a reader.
  */
 function readRunner(dataSource: DataSource, RunnerClass: new (driver: unknown) => Runner): Runner {
-  const driver = dataSource.driver as unknown as {
-    sqlite: new (path: string, options: object) => SqliteConnection;
-    databaseConnection: SqliteConnection;
-  };
+  const driver = dataSource.driver as unknown as SqliteDriver;
   const connection = new driver.sqlite(driver.databaseConnection.name, { fileMustExist: true });
   connection.pragma('query_only = ON');
-  connection.pragma('busy_timeout = 5000');
-  connection.pragma('temp_store = MEMORY');
-  connection.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
+  prepareSqliteReads(connection);
   const destroy = dataSource.destroy.bind(dataSource);
   dataSource.destroy = async () => {
     connection.close();
@@ -99,8 +97,7 @@ function readRunner(dataSource: DataSource, RunnerClass: new (driver: unknown) =
 export function serializeSqliteTransactions(dataSource: DataSource): void {
   if (dataSource.options.type !== 'better-sqlite3') return;
   const turns = new Turns();
-  const database = () =>
-    (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  const database = () => (dataSource.driver as unknown as SqliteDriver).databaseConnection;
 
   const shared = dataSource.createQueryRunner() as Runner;
   const RunnerClass = shared.constructor as new (driver: unknown) => Runner;
