@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { deferPostgresBegin, lastStatementOfTransaction, readBeforeBegin } from '@app/common';
 import { recordPgStatements } from './support/pg-statements';
@@ -62,11 +63,22 @@ onPostgres('PostgreSQL transactions whose BEGIN waits for a statement that needs
   });
 
   it('sends the last statement of a begun transaction with its COMMIT, in one round trip', async () => {
-    await dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT "id" FROM "${table}" FOR UPDATE`);
-      lastStatementOfTransaction(manager);
-      await manager.query(INSERT, [1]);
-    });
+    // And each pair in one write to the socket (one system call, one wake-up of the server):
+    // pg alone writes a BEGIN, a COMMIT and each prepared statement separately.
+    const writes = [
+      jest.spyOn(Socket.prototype, '_write'),
+      jest.spyOn(Socket.prototype, '_writev'),
+    ];
+    try {
+      await dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT "id" FROM "${table}" FOR UPDATE`);
+        lastStatementOfTransaction(manager);
+        await manager.query(INSERT, [1]);
+      });
+      expect(writes.map((write) => write.mock.calls.length)).toEqual([0, 2]);
+    } finally {
+      for (const write of writes) write.mockRestore();
+    }
     expect(sent).toEqual([
       'START TRANSACTION',
       `+ SELECT "id" FROM "${table}" FOR UPDATE`,
