@@ -216,6 +216,45 @@ describe('sync status, members and reconciliation', () => {
   });
 
   describe('stale rules and reconciliation', () => {
+    it('marks a member for the drift rules once: a member already marked is not written again', async () => {
+      const user = await createUser(scim, oktaUser({ userName: 'marked.once@example.com' }));
+      const marked = async () =>
+        (
+          await t.query(
+            'SELECT "driftDirty" FROM "members" WHERE "companyId" = $1 AND "emailKey" = $2',
+            [a.companyId, 'marked.once@example.com'],
+          )
+        )[0].driftDirty;
+      expect(Boolean(await marked())).toBe(true); // a new member is marked
+      // The user's `active` moves the triggers to mark its member (by user and by email): the
+      // member is marked already, so neither writes a row (each used to be a new row version
+      // on PostgreSQL, a rewritten row on SQLite).
+      const rowsWritten = await t.dataSource.transaction(async (manager) => {
+        const count =
+          t.engine === 'postgres'
+            ? async () =>
+                Number(
+                  (
+                    await manager.query(
+                      `SELECT "n_tup_upd" AS "n" FROM pg_stat_xact_user_tables WHERE "relname" = 'members'`,
+                    )
+                  )[0].n,
+                )
+            : async () => Number((await manager.query('SELECT total_changes() AS "n"'))[0].n);
+        const before = await count();
+        await manager.query(
+          t.engine === 'postgres'
+            ? 'UPDATE "scim_users" SET "active" = NOT "active" WHERE "id" = $1'
+            : 'UPDATE "scim_users" SET "active" = NOT "active" WHERE "id" = ?',
+          [user.id],
+        );
+        // SQLite counts the UPDATE's own row too; PostgreSQL counts members only.
+        return (await count()) - before - (t.engine === 'postgres' ? 0 : 1);
+      });
+      expect(rowsWritten).toBe(0);
+      expect(Boolean(await marked())).toBe(true);
+    });
+
     it('(a) access kept though the SCIM user is inactive: found, then revoked', async () => {
       const user = await createUser(scim, oktaUser({ userName: 'rule.a@example.com' }));
       await scim

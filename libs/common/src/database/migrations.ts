@@ -10,6 +10,7 @@ import { ProvisioningActivity1733100000000 } from './migrations/1733100000000-pr
 import { KeptDrift1733200000000 } from './migrations/1733200000000-kept-drift';
 import { IndexedUserAttributes1733300000000 } from './migrations/1733300000000-indexed-user-attributes';
 import { DriftTriggersOnCreate1733400000000 } from './migrations/1733400000000-drift-triggers-on-create';
+import { DriftMarksOnce1733500000000 } from './migrations/1733500000000-drift-marks-once';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -28,4 +29,5 @@ export const migrations = [
   KeptDrift1733200000000,
   IndexedUserAttributes1733300000000,
   DriftTriggersOnCreate1733400000000,
+  DriftMarksOnce1733500000000,
 ];
