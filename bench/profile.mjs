@@ -51,6 +51,25 @@ const cpuMicros = () => {
   const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
+/**
+ * PostgreSQL's user and system CPU time so far, in microseconds: every process named
+ * postgres (the backends serving the service, and the server's own). Null on SQLite.
+ */
+const databaseCpuMicros = () => {
+  if (info.engine !== 'postgres') return null;
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+    } catch {
+      // the process ended meanwhile (a backend whose connection closed)
+    }
+  }
+  return total;
+};
 const headers = () => ({
   authorization: `Bearer ${info.token}`,
   'content-type': 'application/scim+json',
@@ -91,6 +110,7 @@ if (STRACE) {
 if (STATEMENTS) child.kill('SIGUSR2'); // count from here: not the seed
 const started = Date.now();
 const cpuBefore = cpuMicros();
+const databaseCpuBefore = databaseCpuMicros();
 const row = await measureRate(operation, {
   url: 'http://127.0.0.1:3100',
   duration: DURATION,
@@ -98,6 +118,7 @@ const row = await measureRate(operation, {
 });
 const requests = row.rps * DURATION;
 const cpuPerRequest = (cpuMicros() - cpuBefore) / requests;
+const databaseCpuAfter = databaseCpuMicros();
 const loadEnded = Date.now();
 const loadSeconds = (loadEnded - started) / 1000;
 let syscalls;
@@ -117,7 +138,10 @@ const tailSeconds = (Date.now() - loadEnded) / 1000;
 
 console.log(
   `${info.engine}, ${USERS} users, ${operation}: ${row.rps} req/s, ` +
-    `${Math.round(cpuPerRequest)} µs of server CPU per request`,
+    `${Math.round(cpuPerRequest)} µs of server CPU per request` +
+    (databaseCpuBefore === null
+      ? ''
+      : `, ${Math.round((databaseCpuAfter - databaseCpuBefore) / requests)} µs of PostgreSQL's`),
 );
 if (STATEMENTS) {
   console.log('SQLite statements, per request served (the costliest texts):');
