@@ -19,8 +19,8 @@ import {
  * Writes each transaction's recorded events (and the writes that waited for the commit,
  * writeAtCommit) just before its COMMIT, on the same connection
  * (TypeORM awaits `beforeTransactionCommit`; if the write fails, the commit does not happen
- * and the transaction rolls back with its change), and wakes this instance's sender and long
- * polls right after it.
+ * and the transaction rolls back with its change), and wakes the senders and long polls of
+ * this instance and the others right after it.
  */
 @Injectable()
 export class OutboxSubscriber implements EntitySubscriberInterface {
@@ -49,7 +49,7 @@ export class OutboxSubscriber implements EntitySubscriberInterface {
     const wrote = this.wrote.get(event.queryRunner);
     if (!wrote) return;
     this.wrote.delete(event.queryRunner);
-    this.signals.emit(wrote.deliveriesQueued);
+    this.signals.committed(wrote.deliveriesQueued);
   }
 
   beforeTransactionRollback(event: TransactionRollbackEvent): void {

@@ -9,7 +9,6 @@ import {
   transactionCause,
   transactionWithCause,
 } from '@app/common';
-import { DELIVERIES_QUEUED, EVENTS_CHANNEL } from './event-signals';
 import { EventType, MAX_IDS_PER_MEMBERSHIP_EVENT } from './event-types';
 
 /** An event recorded in a transaction, written when that transaction commits. */
@@ -229,8 +228,8 @@ const CHUNK = 500;
 /**
  * Writes a committing transaction's events, company by company: the company's counter row is
  * advanced (and locked until the commit, so sequences follow commit order within a company),
- * the events inserted, a delivery queued for every enabled webhook endpoint that wants each,
- * and, on PostgreSQL, a NOTIFY that other instances receive once the commit is done. On
+ * the events inserted, a delivery queued for every enabled webhook endpoint that wants each
+ * (the other instances are told after the commit: EventSignals.committed). On
  * PostgreSQL all of it is one statement: one round trip per company a transaction touched.
  * Answers whether any delivery was queued (the sender need not wake for the others).
  */
@@ -321,9 +320,7 @@ queued AS (
   SELECT w."id", e."id", $1, e."sequence", 'pending', 0, $4, $4
     FROM e JOIN "webhook_endpoints" w ON ${WANTED_BY.replace('$ENABLED', 'true')}
   RETURNING 1)
-SELECT pg_notify('${EVENTS_CHANNEL}',
-         CASE WHEN EXISTS (SELECT 1 FROM queued) THEN '${DELIVERIES_QUEUED}' ELSE 'events:' END || $1),
-       EXISTS (SELECT 1 FROM queued) AS "queued"`;
+SELECT EXISTS (SELECT 1 FROM queued) AS "queued"`;
 
 async function writePostgres(
   manager: EntityManager,
