@@ -6,9 +6,11 @@
 // The service is pinned to one core and this process (the load generator) to the other, so
 // that the two do not trade places on a core mid-sample; PostgreSQL runs where it can.
 //
-//   node bench/profile.mjs get|filter|post|patch|page   (DATABASE_URL=postgres://…: a database made
-//   afresh on that server; PROFILE=0: only the CPU per request, without the profiler's cost;
-//   STATEMENTS=1, SQLite: the time each statement text takes, per request)
+//   node bench/profile.mjs get|filter|post|patch|page|post2   (DATABASE_URL=postgres://…: a
+//   database made afresh on that server; post2, with SECOND_COMPANY=1: creations for two
+//   companies in turn; PROFILE=0: only the CPU per request, without the profiler's cost;
+//   PIN=0: neither process pinned, as the throughput run; STATEMENTS=1, SQLite: the time each
+//   statement text takes, per request)
 //
 // The profile's file stays in bench/results/profiles/ for Chrome DevTools or speedscope.
 import { execFileSync, spawn } from 'node:child_process';
@@ -43,8 +45,10 @@ const { child, info } = await startProductionServer({
   port: 3100,
   label: `profile_${operation}`,
 });
-execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
-execFileSync('taskset', ['-apc', '0', String(process.pid)], { stdio: 'ignore' });
+if (process.env.PIN !== '0') {
+  execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-apc', '0', String(process.pid)], { stdio: 'ignore' });
+}
 
 /** The server's user and system CPU time so far, in microseconds (/proc/<pid>/stat). */
 const cpuMicros = () => {
@@ -86,6 +90,14 @@ const scenarios = {
   post: userCreations(`profile${Date.now()}-`, headers),
   patch: deactivations(info.sampleIds, headers),
   page: get(() => '/api/scim/v2/Users?startIndex=1&count=100'),
+  // Creations for two companies in turn (SECOND_COMPANY=1): what one company's writes cost
+  // another's, where nothing of theirs is shared but the database.
+  ...(info.second && {
+    post2: userCreations(`profile${Date.now()}-`, () => ({
+      ...headers(),
+      authorization: `Bearer ${n++ % 2 === 0 ? info.token : info.second.token}`,
+    })),
+  }),
 };
 if (!scenarios[operation]) throw new Error(`unknown operation ${operation}`);
 
