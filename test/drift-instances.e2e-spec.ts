@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createUser, oktaUser } from './factories/user.factory';
 import { patchOp, scimClient } from './support/scim-client';
-import { createTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
+import { twoInstances } from './support/two-instances';
 
 /**
  * Kept drift with two instances on one PostgreSQL database (issue 16): both settle the
@@ -14,30 +13,15 @@ import { createTestApp, TestApp } from './support/test-app';
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
 onPostgres('kept drift with two instances', () => {
-  let one: TestApp;
-  let two: TestApp;
-  let company: ScimCompany;
-
-  beforeAll(async () => {
-    const env = {
-      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
-      WEBHOOK_DELIVERY: 'false',
-    };
-    one = await createTestApp(env);
-    two = await createTestApp(env);
-    company = await scimCompany(one);
-  });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-  });
+  const instances = twoInstances();
 
   const admin = (t: TestApp, path: string) =>
     t.http
-      .get(`/api/companies/${company.companyId}${path}`)
-      .set('Authorization', `Bearer ${company.admin}`);
+      .get(`/api/companies/${instances.company.companyId}${path}`)
+      .set('Authorization', `Bearer ${instances.company.admin}`);
 
   it('settles concurrently on both, under writes, to the same stale members', async () => {
+    const { one, two, company } = instances;
     const scims = [scimClient(one, company.scimToken), scimClient(two, company.scimToken)];
     const users: { id: string; userName: string }[] = [];
     for (let i = 0; i < 60; i += 10) {

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { EventSignals } from '@app/events';
-import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createUser, oktaUser } from './factories/user.factory';
 import { scimClient } from './support/scim-client';
-import { createTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
+import { twoInstances } from './support/two-instances';
 
 /**
  * Commit signals between two instances on one PostgreSQL database (EventSignals): a commit
@@ -15,23 +14,7 @@ import { createTestApp, TestApp } from './support/test-app';
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
 onPostgres('commit signals across instances', () => {
-  let one: TestApp;
-  let two: TestApp;
-  let company: ScimCompany;
-
-  beforeAll(async () => {
-    const env = {
-      ADMIN_JWT_SECRET: randomBytes(48).toString('base64url'),
-      WEBHOOK_DELIVERY: 'false',
-    };
-    one = await createTestApp(env);
-    two = await createTestApp(env);
-    company = await scimCompany(one);
-  });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-  });
+  const instances = twoInstances();
 
   /** Signals `t`'s listeners get until the returned function is called. */
   const signalsOf = (t: TestApp) => {
@@ -50,6 +33,7 @@ onPostgres('commit signals across instances', () => {
   };
 
   it('wakes the other instance after a commit, once per batch, and not twice itself', async () => {
+    const { one, two, company } = instances;
     const here = signalsOf(one);
     const there = signalsOf(two);
     const sent: string[] = [];

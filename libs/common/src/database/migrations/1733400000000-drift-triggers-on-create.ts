@@ -38,7 +38,8 @@ export class DriftTriggersOnCreate1733400000000 implements MigrationInterface {
   }
 }
 
-const POSTGRES_FUNCTION = `CREATE OR REPLACE FUNCTION "scim_users_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
+/** Replaced by migration 1733500000000; its down() restores this. */
+export const POSTGRES_FUNCTION = `CREATE OR REPLACE FUNCTION "scim_users_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
      by_user CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "scimUserId" = $2';
      by_email CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "emailKey" = $2';

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { POSTGRES_FUNCTION } from './1733400000000-drift-triggers-on-create';
 
 /**
  * The kept-drift triggers mark a member dirty only when it is not dirty already (issue 16,
@@ -34,26 +35,9 @@ export class DriftMarksOnce1733500000000 implements MigrationInterface {
   }
 }
 
-/** As in 1733400000000, with `unmarked` after each mark's condition. */
-const postgresUsersFunction = (
-  unmarked: string,
-) => `CREATE OR REPLACE FUNCTION "scim_users_drift_dirty"() RETURNS trigger LANGUAGE plpgsql AS $$
-   DECLARE
-     by_user CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "scimUserId" = $2${unmarked}';
-     by_email CONSTANT text := 'UPDATE "members" SET "driftDirty" = TRUE WHERE "companyId" = $1 AND "emailKey" = $2${unmarked}';
-     moved boolean := TG_OP = 'UPDATE' AND (NEW."active", NEW."linkEmailKey") IS DISTINCT FROM (OLD."active", OLD."linkEmailKey");
-   BEGIN
-     IF moved OR TG_OP = 'DELETE' THEN
-       EXECUTE by_user USING OLD."companyId", OLD."id";
-     END IF;
-     IF TG_OP = 'INSERT' OR moved THEN
-       EXECUTE by_email USING NEW."companyId", NEW."linkEmailKey";
-     END IF;
-     IF TG_OP = 'DELETE' OR (moved AND OLD."linkEmailKey" IS DISTINCT FROM NEW."linkEmailKey") THEN
-       EXECUTE by_email USING OLD."companyId", OLD."linkEmailKey";
-     END IF;
-     RETURN NULL;
-   END $$`;
+/** 1733400000000's function, with `unmarked` after each mark's condition (both end `= $2'`). */
+const postgresUsersFunction = (unmarked: string) =>
+  POSTGRES_FUNCTION.replaceAll(`= $2';`, `= $2${unmarked}';`);
 
 const TRIGGER_NAMES = [
   'TR_members_drift',
