@@ -83,6 +83,11 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
    */
   committed(deliveries: boolean): void {
     this.emit(deliveries);
+    this.tell(deliveries);
+  }
+
+  /** Tells the other instances (PostgreSQL), with whatever else is still untold. */
+  private tell(deliveries: boolean): void {
     if (this.config.database.type !== 'postgres') return;
     this.untold = { deliveries: deliveries || (this.untold?.deliveries ?? false) };
     if (!this.telling) void this.tellOthers();
@@ -158,7 +163,7 @@ export class EventSignals implements OnModuleInit, OnApplicationShutdown {
       // Anything that committed while we were not listening is found by the next read, here
       // and, told now, on the other instances (this one's commits meanwhile went untold).
       this.emit(true);
-      this.committed(true);
+      this.tell(true);
     } catch (error) {
       retry((error as Error).message);
     }
