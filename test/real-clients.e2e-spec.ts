@@ -12,6 +12,8 @@ import {
 import { createTestApp, TestApp } from './support/test-app';
 import { ReconciliationScheduler } from '@app/reconciliation';
 
+const NO_SENDER = { WEBHOOK_DELIVERY: 'false' };
+
 /**
  * What independent SCIM clients and real IdPs send that a strict reading refused (issue 11):
  * stale and made-up group member ids, nested groups, extension URNs as PATCH paths,
@@ -25,7 +27,11 @@ describe('kinder to real clients', () => {
   let scimB: ScimClient;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // No webhook sender (nothing here sends webhooks): its polled claims are writes, and two
+    // instances in this one process on one SQLite file (section 6) block each other's thread
+    // while one waits for the other's lock (better-sqlite3 waits synchronously, up to the
+    // busy timeout of 5 s); instances in processes of their own only wait.
+    t = await createTestApp(NO_SENDER);
   });
   beforeEach(async () => {
     a = await scimCompany(t);
@@ -420,7 +426,7 @@ describe('kinder to real clients', () => {
   describe('6. each scheduled reconciliation time runs once per company', () => {
     it('two instances whose cron fired at different moments for one scheduled time run once', async () => {
       // A second instance on the same database (on SQLite, the same file).
-      const second = await createTestApp({ DATA_DIR: t.dataDir });
+      const second = await createTestApp({ ...NO_SENDER, DATA_DIR: t.dataDir });
       try {
         const runs = async () =>
           (
