@@ -1,8 +1,8 @@
 /**
  * The bare NestJS route the benchmarks divide by: one GET answering `{ ok: true }` with
  * Nest's defaults. Imported by bench/server.ts (the same process as the service), or run on
- * its own (`BARE_PORT=3101 node -r ts-node/register/transpile-only bench/bare.ts`, as
- * bench/throughput.mjs does) so that it shares no event loop with the service.
+ * its own, as bench/throughput.mjs does (transpiled beside the build: bench-server.mjs's
+ * builtHarness), so that it shares no event loop with the service.
  */
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';

@@ -9,6 +9,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { builtHarness } from './bench-server.mjs';
 
 // FLOOD=1: instead, SCIM_RATE_LIMIT is 600 per minute and company A floods with 48
 // connections of its limited token; B sends a request every 150 ms (inside its own limit).
@@ -18,23 +19,21 @@ const DURATION = Number(process.env.DURATION ?? 20);
 const PORT = 3190;
 const base = `http://127.0.0.1:${PORT}/api/scim/v2`;
 
-const server = spawn(
-  process.execPath,
-  ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'bench/server.ts'],
-  {
-    env: {
-      ...process.env,
-      ...(FLOOD ? { BENCH_SCIM_RATE_LIMIT: '600' } : {}),
-      USERS: String(USERS),
-      SECOND_COMPANY: '1',
-      PORT: String(PORT),
-      BARE_PORT: '3191',
-      NODE_ENV: 'production',
-      ADMIN_JWT_SECRET: 'x'.repeat(48),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const harness = builtHarness('server');
+const server = spawn(process.execPath, harness.args, {
+  env: {
+    ...process.env,
+    ...harness.env,
+    ...(FLOOD ? { BENCH_SCIM_RATE_LIMIT: '600' } : {}),
+    USERS: String(USERS),
+    SECOND_COMPANY: '1',
+    PORT: String(PORT),
+    BARE_PORT: '3191',
+    NODE_ENV: 'production',
+    ADMIN_JWT_SECRET: 'x'.repeat(48),
   },
-);
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 // The server goes with this process, however it ends.
 process.on('exit', () => server.kill('SIGKILL'));
 const info = await new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo, startProductionServer } from './bench-server.mjs';
+import { builtHarness, machineInfo, startProductionServer } from './bench-server.mjs';
 import { deactivations, measureRate, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,15 +23,12 @@ const BARE_PORT = 3101;
 
 function startBare() {
   return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(root, 'bench', 'bare.ts')],
-      {
-        cwd: root,
-        env: { ...process.env, BARE_PORT: String(BARE_PORT) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const bare = builtHarness('bare');
+    const child = spawn(process.execPath, bare.args, {
+      cwd: root,
+      env: { ...process.env, ...bare.env, BARE_PORT: String(BARE_PORT) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.once('data', () => {
       child.stdout.resume();
       done(child);
