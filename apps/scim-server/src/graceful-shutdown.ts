@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
-import { CompanyScans } from '@app/common';
+import { CompanyScans, onResponseDone } from '@app/common';
 import { WebhookDeliveryWorker } from '@app/events';
 import { ReconciliationScheduler } from '@app/reconciliation';
 import { ProvisioningLogService } from '@app/sync-status';
@@ -38,12 +38,10 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
   readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
     this.inFlight.add(response);
     if (this.draining) response.setHeader('Connection', 'close');
-    const done = () => {
+    onResponseDone(response, () => {
       this.inFlight.delete(response);
       if (this.inFlight.size === 0) this.idle?.();
-    };
-    response.once('finish', done);
-    response.once('close', done);
+    });
     next();
   };
 

@@ -29,6 +29,7 @@ export * from './http/operation-outcomes';
 export * from './http/redaction';
 export * from './auth/owner-rule';
 export * from './http/rate-limits';
+export * from './http/response-done';
 export * from './observability/logging';
 export * from './observability/metrics.service';
 export * from './observability/observability.module';

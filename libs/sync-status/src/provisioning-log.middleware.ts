@@ -7,6 +7,7 @@ import {
   errorDetailOf,
   getCompanyScope,
   isScimRequest,
+  onResponseDone,
   operationOutcomesOf,
   requestIdOf,
   redactSecrets,
@@ -30,7 +31,9 @@ export class ProvisioningLogMiddleware implements NestMiddleware {
     const path = request.originalUrl.split('?')[0];
     if (isScimRequest({ path })) {
       const started = process.hrtime.bigint();
-      response.once('finish', () => {
+      onResponseDone(response, (finished) => {
+        // A response that never finished (the client went away) is not an outcome to record.
+        if (!finished) return;
         const scope = getCompanyScope(request);
         if (!scope) return;
         const [resourceType = '', resourceId] = path.slice(SCIM_BASE_PATH.length + 1).split('/');

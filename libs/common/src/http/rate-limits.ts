@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { isScimRequest } from './scim-path';
 import { refuseBeforeRouting } from './body-parsing';
+import { onResponseDone } from './response-done';
 
 /**
  * How long a refusal is held before it is answered. A client that ignores Retry-After and
@@ -82,8 +83,11 @@ export class RateLimiter {
     return 0;
   }
 
-  /** Takes an in-flight place (waiting briefly for one); false when none came free. */
-  async enter(key: string): Promise<boolean> {
+  /**
+   * Takes an in-flight place, waiting briefly for one; false when none came free. A free place
+   * is taken synchronously (true, not a promise): the common case costs no microtask.
+   */
+  enter(key: string): boolean | Promise<boolean> {
     const max = this.config.maxInFlightPerCredential;
     const current = this.inFlight.get(key) ?? 0;
     if (current < max) {
@@ -148,16 +152,15 @@ export function rateLimitMiddleware(
   credentials: { scim: CredentialResolver; admin: CredentialResolver },
   metrics: MetricsService,
 ) {
-  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
-    const scim = isScimRequest(request);
-    if (!scim && !isAdminApiRequest(request)) return next();
-    let key: string;
-    try {
-      const credential = await (scim ? credentials.scim : credentials.admin)(request);
-      key = credential ?? `ip:${request.ip ?? 'unknown'}`;
-    } catch {
-      key = `ip:${request.ip ?? 'unknown'}`;
-    }
+  /** Admits the request under its credential's key, or refuses it. */
+  const admit = (
+    request: Request,
+    response: Response,
+    next: NextFunction,
+    scim: boolean,
+    credential: string | undefined,
+  ): void | Promise<void> => {
+    const key = credential ?? `ip:${request.ip ?? 'unknown'}`;
     (request as Keyed)[KEY] = key;
     const limit = scim ? config.scimRateLimitPerMinute : config.adminRateLimitPerMinute;
     const wait = limiter.take(key, limit);
@@ -178,21 +181,46 @@ export function rateLimitMiddleware(
       );
       return;
     }
-    if (!(await limiter.enter(key))) {
-      metrics.recordRefused(scim ? 'scim' : 'admin', 'in_flight');
-      response.setHeader('Retry-After', '1');
-      refuseBeforeRouting(
-        request,
-        response,
-        429,
-        `Too many requests in flight for this credential (at most ${config.maxInFlightPerCredential}): wait for the answers, then retry`,
-        undefined,
-        'Too Many Requests',
-      );
-      return;
+    const entered = (place: boolean): void => {
+      if (!place) {
+        metrics.recordRefused(scim ? 'scim' : 'admin', 'in_flight');
+        response.setHeader('Retry-After', '1');
+        refuseBeforeRouting(
+          request,
+          response,
+          429,
+          `Too many requests in flight for this credential (at most ${config.maxInFlightPerCredential}): wait for the answers, then retry`,
+          undefined,
+          'Too Many Requests',
+        );
+        return;
+      }
+      onResponseDone(response, () => limiter.leave(key));
+      next();
+    };
+    const place = limiter.enter(key);
+    return typeof place === 'boolean' ? entered(place) : place.then(entered);
+  };
+
+  // Synchronous where it can be: a SCIM token's key is a hash, and a request with a free place
+  // goes on without a promise or a microtask between it and the handlers; only the admin
+  // JWT's verification and a wait for a place are asynchronous.
+  return (request: Request, response: Response, next: NextFunction): void | Promise<void> => {
+    const scim = isScimRequest(request);
+    if (!scim && !isAdminApiRequest(request)) return next();
+    let credential: string | undefined | Promise<string | undefined>;
+    try {
+      credential = (scim ? credentials.scim : credentials.admin)(request);
+    } catch {
+      credential = undefined;
     }
-    response.once('close', () => limiter.leave(key));
-    next();
+    if (credential instanceof Promise) {
+      return credential.then(
+        (resolved) => admit(request, response, next, scim, resolved),
+        () => admit(request, response, next, scim, undefined),
+      );
+    }
+    return admit(request, response, next, scim, credential);
   };
 }
 

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { redactSecrets } from '../http/redaction';
 import { requestIdOf } from '../http/request-id';
+import { onResponseDone } from '../http/response-done';
 import { getCompanyScope } from '../tenancy/company-scope';
 import { MetricsService } from './metrics.service';
 
@@ -21,16 +22,15 @@ function routeOf(request: Request): string | null {
  * One listener for both, written here rather than through pino-http: pino-http made a child
  * logger bound to the whole request for every request (then serialized nothing of it) and
  * hung three listeners on the response; with the metrics' own listener that was a sixth of
- * the CPU a GET by id spends outside the handler (issue 16's profiles). A request the client
+ * the CPU a GET by id spends outside the handler (issue 16's profiles). The listener is one
+ * of the response's shared pair (onResponseDone). A request the client
  * abandoned ('close' before 'finish') is logged as pino-http did, and not counted in the
  * metrics, which describe answered requests.
  */
 export function requestObservability(metrics: MetricsService, logger: Logger): RequestHandler {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const answered = (finished: boolean) => {
-      response.removeListener('finish', onFinish);
-      response.removeListener('close', onClose);
+    onResponseDone(response, (finished) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(request);
       const status = response.statusCode;
@@ -50,11 +50,7 @@ export function requestObservability(metrics: MetricsService, logger: Logger): R
       };
       if (status >= 500) logger.error(entry, 'request');
       else logger.info(entry, 'request');
-    };
-    const onFinish = () => answered(true);
-    const onClose = () => answered(false);
-    response.once('finish', onFinish);
-    response.once('close', onClose);
+    });
     next();
   };
 }
