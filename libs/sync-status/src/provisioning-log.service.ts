@@ -32,6 +32,18 @@ const INSERT_BATCH_POSTGRES = `INSERT INTO "provisioning_events" (${COLUMN_LIST}
 const INSERT_BATCH_SQLITE = `INSERT INTO "provisioning_events" (${COLUMN_LIST})
   SELECT ${COLUMNS.map((column) => `json_extract(value, '$.${column}')`).join(', ')} FROM json_each($1)`;
 
+/** A lone UTF-16 surrogate, either half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as both databases store it: a lone surrogate (legal in a JSON request body, RFC 8259
+ * §8.2) and NUL become U+FFFD. PostgreSQL refuses either inside the batch's JSON parameter,
+ * and one refused entry was its whole batch, every company's requests of that quarter second.
+ */
+function storableText(value: string): string {
+  return value.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd');
+}
+
 /**
  * Records SCIM requests. Entries are buffered and written in batches, off the request path;
  * a flush also runs at shutdown. Losing a quarter second of log on a crash is acceptable: the
@@ -79,7 +91,13 @@ export class ProvisioningLogService implements OnApplicationShutdown {
    * rawQuery's named statements, not one per size.
    */
   private async insert(batch: ProvisioningEventEntity[]): Promise<void> {
-    const rows = batch.map((event) => ({ ...event, createdAt: event.createdAt.getTime() }));
+    const rows = batch.map((event) => {
+      const row: Record<string, unknown> = { ...event, createdAt: event.createdAt.getTime() };
+      for (const [column, value] of Object.entries(row)) {
+        if (typeof value === 'string') row[column] = storableText(value);
+      }
+      return row;
+    });
     const type = this.dataSource.options.type;
     await rawQuery(
       this.dataSource,
