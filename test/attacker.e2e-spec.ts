@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { WellFormedDocuments1733600000000 } from '../libs/common/src/database/migrations/1733600000000-well-formed-documents';
 import { UsersService } from '../libs/provisioning/src/users/users.service';
 import { scimCompany, ScimCompany } from './factories/company.factory';
 import { createUser } from './factories/user.factory';
+import { GROUP_SCHEMA } from './factories/group.factory';
 import { ERROR_SCHEMA, scimClient, ScimClient } from './support/scim-client';
 import { ServerProcess, startServer } from './support/server-process';
 import { adminJwt, createTestApp, TestApp } from './support/test-app';
@@ -48,6 +50,88 @@ describe('what an attacker found', () => {
         .expect(400);
       expect(adminAnswer.body.message).toContain('deeper than 64 levels');
       expect(t.logger.lines.slice(before).some((line) => line.includes('RangeError'))).toBe(false);
+    });
+
+    // JSON may escape half of a surrogate pair ("\ud800", RFC 8259 §8.2), and an IdP that cuts a
+    // string to a length in UTF-16 units can split an emoji so. PostgreSQL's json and jsonb
+    // refuse such an escape: stored as sent, one such user made the search-document index refuse
+    // its insert, and every later filter over the company that reads the document fail.
+    it('stores half of a surrogate pair as U+FFFD, on both engines, and the company stays searchable', async () => {
+      const company = await scimCompany(t);
+      const client = scimClient(t, company.scimToken);
+      const created = await t.http
+        .post('/api/scim/v2/Users')
+        .set('Authorization', `Bearer ${company.scimToken}`)
+        .set('Content-Type', 'application/scim+json')
+        .send(
+          '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"cut\\ud83d@acme.example",' +
+            '"name":{"familyName":"Emoji \\ud83d","givenName":"\\udc00x"},"title":"ok \\ud83d\\ude00",' +
+            '"\\ud800extra":1}',
+        );
+      expect(created.status).toBe(201);
+      expect(created.body.userName).toBe('cut\ufffd@acme.example');
+      expect(created.body.name).toMatchObject({ familyName: 'Emoji \ufffd', givenName: '\ufffdx' });
+      expect(created.body.title).toBe('ok \u{1F600}'); // a whole pair is a character, kept
+      const byFamilyName = await client
+        .get(`/Users?filter=${encodeURIComponent('name.familyName eq "Emoji \\ud83d"')}`)
+        .expect(200);
+      expect(byFamilyName.body.Resources.map((u: { id: string }) => u.id)).toEqual([
+        created.body.id,
+      ]);
+      const patched = await client
+        .patch(`/Users/${created.body.id}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'displayName', value: 'half \udfff' }],
+        })
+        .expect(200);
+      expect(patched.body.displayName).toBe('half \ufffd');
+      // A filter outside the indexed columns reads every document of the company.
+      await client.get(`/Users?filter=${encodeURIComponent('title eq "x"')}`).expect(200);
+      const events = await t.http
+        .get(`/api/companies/${company.companyId}/events`)
+        .set('Authorization', `Bearer ${company.admin}`)
+        .expect(200);
+      expect(JSON.stringify(events.body)).toContain('cut\ufffd@acme.example');
+    });
+
+    it('repairs, when migrating, a document stored with half of a surrogate pair before', async () => {
+      const company = await scimCompany(t);
+      const client = scimClient(t, company.scimToken);
+      const user = await createUser(client);
+      const group = await client
+        .post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Cut' })
+        .expect(201);
+      // As such a request was stored before bodies were made well formed: lone escapes.
+      const broken = (text: string) =>
+        `${text.slice(0, -1)}${text === '{}' ? '' : ','}"title":"cut \\ud83d","\\udc00k":1}`;
+      for (const [table, id] of [
+        ['scim_users', user.id],
+        ['scim_groups', group.body.id],
+      ]) {
+        const [row] = await t.query<{ document: string; searchDocument: string }>(
+          `SELECT "document", "searchDocument" FROM "${table}" WHERE "id" = $1`,
+          [id],
+        );
+        await t.query(
+          `UPDATE "${table}" SET "document" = $1, "searchDocument" = $2 WHERE "id" = $3`,
+          [broken(row.document), broken(row.searchDocument), id],
+        );
+      }
+      const runner = t.app.get(DataSource).createQueryRunner();
+      try {
+        await new WellFormedDocuments1733600000000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      await client.get(`/Users?filter=${encodeURIComponent('title eq "cut \ufffd"')}`).expect(200);
+      const repaired = await client.get(`/Users/${user.id}`).expect(200);
+      expect(repaired.body.title).toBe('cut \ufffd');
+      expect(repaired.body.meta.version).toBe('W/"2"');
+      const [groupRow] = await t.query<{ document: string }>(
+        `SELECT "document" FROM "scim_groups" WHERE "id" = $1`,
+        [group.body.id],
+      );
+      expect(JSON.parse(groupRow.document)).toMatchObject({ title: 'cut \ufffd', '\ufffdk': 1 });
     });
 
     it('clamps huge startIndex values and refuses a huge members offset with a 400 naming it', async () => {

@@ -32,16 +32,14 @@ const INSERT_BATCH_POSTGRES = `INSERT INTO "provisioning_events" (${COLUMN_LIST}
 const INSERT_BATCH_SQLITE = `INSERT INTO "provisioning_events" (${COLUMN_LIST})
   SELECT ${COLUMNS.map((column) => `json_extract(value, '$.${column}')`).join(', ')} FROM json_each($1)`;
 
-/** A lone UTF-16 surrogate, either half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
- * Text as both databases store it: a lone surrogate (legal in a JSON request body, RFC 8259
- * §8.2) and NUL become U+FFFD. PostgreSQL refuses either inside the batch's JSON parameter,
+ * Text as both databases store it: a lone surrogate (legal in a JSON string, RFC 8259 §8.2;
+ * request bodies are made well formed when parsed, but a URL or a header is not) and NUL
+ * become U+FFFD. PostgreSQL refuses either inside the batch's JSON parameter,
  * and one refused entry was its whole batch, every company's requests of that quarter second.
  */
 function storableText(value: string): string {
-  return value.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd');
+  return value.toWellFormed().replaceAll('\u0000', '\ufffd');
 }
 
 /**

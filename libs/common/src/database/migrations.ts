@@ -11,6 +11,7 @@ import { KeptDrift1733200000000 } from './migrations/1733200000000-kept-drift';
 import { IndexedUserAttributes1733300000000 } from './migrations/1733300000000-indexed-user-attributes';
 import { DriftTriggersOnCreate1733400000000 } from './migrations/1733400000000-drift-triggers-on-create';
 import { DriftMarksOnce1733500000000 } from './migrations/1733500000000-drift-marks-once';
+import { WellFormedDocuments1733600000000 } from './migrations/1733600000000-well-formed-documents';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -30,4 +31,5 @@ export const migrations = [
   IndexedUserAttributes1733300000000,
   DriftTriggersOnCreate1733400000000,
   DriftMarksOnce1733500000000,
+  WellFormedDocuments1733600000000,
 ];

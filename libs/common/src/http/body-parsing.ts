@@ -117,24 +117,53 @@ export function refuseBeforeRouting(
  * (keys included), or nesting deeper than MAX_BODY_DEPTH (every later step walks bodies
  * recursively; 5,000 nested arrays in 10 KB overflowed the stack). Walked with an explicit
  * stack, so the walk itself cannot overflow.
+ *
+ * The same walk makes every string well formed: JSON may escape half of a surrogate pair
+ * ("\ud83d", RFC 8259 §8.2 leaves what a receiver does with it open), and an IdP that cuts a
+ * value to a length counted in UTF-16 units splits an emoji so. PostgreSQL's json and jsonb
+ * refuse such an escape, and the stored documents are read as jsonb by filters and indexes, so
+ * the half is replaced with U+FFFD here, once, and both engines store the same text. Refusing
+ * it would drop a user an IdP cannot send any other way.
  */
 function bodyProblem(body: unknown): 'nul' | 'depth' | undefined {
   const stack: [unknown, number][] = [[body, 0]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return 'nul';
-    } else if (typeof value === 'object' && value !== null) {
-      if (depth >= MAX_BODY_DEPTH) return 'depth';
-      if (Array.isArray(value)) {
-        for (const inner of value) stack.push([inner, depth + 1]);
-      } else {
-        for (const [key, inner] of Object.entries(value)) {
-          if (key.includes('\u0000')) return 'nul';
-          stack.push([inner, depth + 1]);
-        }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) return 'depth';
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const inner: unknown = value[index];
+        if (typeof inner === 'string') {
+          if (inner.includes('\u0000')) return 'nul';
+          if (!inner.isWellFormed()) value[index] = inner.toWellFormed();
+        } else stack.push([inner, depth + 1]);
+      }
+      continue;
+    }
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      if (key.includes('\u0000')) return 'nul';
+      let inner = object[key];
+      if (typeof inner === 'string') {
+        if (inner.includes('\u0000')) return 'nul';
+        if (!inner.isWellFormed()) setOwn(object, key, (inner = inner.toWellFormed()));
+      } else stack.push([inner, depth + 1]);
+      if (!key.isWellFormed()) {
+        delete object[key];
+        setOwn(object, key.toWellFormed(), inner);
       }
     }
   }
   return undefined;
+}
+
+/** Sets an own property as JSON.parse makes it, "__proto__" included (an assignment would set the prototype). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }

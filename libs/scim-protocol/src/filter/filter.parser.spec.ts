@@ -88,6 +88,10 @@ describe('parseFilter (RFC 7644 §3.4.2.2)', () => {
     expect(parseFilter('displayName eq "Say \\"hi\\" \\u00e9"')).toMatchObject({
       value: 'Say "hi" é',
     });
+    // Half of a surrogate pair is read as U+FFFD, as a body's is stored; a whole pair is kept.
+    expect(parseFilter('displayName eq "cut \\ud83d \\ud83d\\ude00"')).toMatchObject({
+      value: 'cut \ufffd \u{1F600}',
+    });
   });
 
   it.each([

@@ -49,7 +49,8 @@ function tokenize(text: string): Token[] {
           `The string at position ${i + 1} contains U+0000, which no attribute can hold`,
         );
       }
-      tokens.push({ type: 'string', value, at: i });
+      // Half of a surrogate pair reads as U+FFFD, as it is stored (see body parsing).
+      tokens.push({ type: 'string', value: value.toWellFormed(), at: i });
       i = j + 1;
     } else {
       let j = i;
