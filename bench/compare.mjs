@@ -2,12 +2,14 @@
 // and the deactivating PATCH, each with the bare NestJS route measured before and after.
 // `node bench/compare.mjs <tree A> <tree B>`; the environment passes through to both servers,
 // e.g. `NODE_ENV=production BENCH_LOG_LEVEL=log` to measure with the request log on (what the
-// logging change was measured with). Writes bench/results/compare-<label>.json.
+// logging change was measured with). With DATABASE_URL=postgres://…, each measurement gets a
+// database made afresh on that server. Writes bench/results/compare-<label>.json.
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshPostgresDatabase } from './bench-server.mjs';
 import { deactivations, median, stopServer, userCreations } from './scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +37,12 @@ async function measure(tree) {
     groupSizes: [],
     port: 3100,
     barePort: 3101,
-    env,
+    env: {
+      ...env,
+      ...(process.env.DATABASE_URL && {
+        DATABASE_URL: freshPostgresDatabase(process.env.DATABASE_URL, `compare_${LABEL}`),
+      }),
+    },
   });
   const headers = {
     authorization: `Bearer ${info.token}`,
@@ -117,6 +124,7 @@ writeFileSync(
       environment: {
         NODE_ENV: process.env.NODE_ENV ?? null,
         BENCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? null,
+        engine: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
       },
       summary,
       rows,

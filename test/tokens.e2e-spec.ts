@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateToken } from '../libs/tokens/src/token-secret';
 import { newCompanyId, SAML_CONNECTION, scimCompany } from './factories/company.factory';
 import { adminJwt, createTestApp, TestApp } from './support/test-app';
 
@@ -144,6 +145,121 @@ describe('provisioning tokens', () => {
       .post(`${tokens(companyId)}/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/revoke`)
       .set('Authorization', `Bearer ${admin}`)
       .expect(404);
+  });
+
+  // On PostgreSQL a read checks its token in the read's own statement (TokenCheckedInRead,
+  // issue 16): every answer the guard gave must come out of that statement the same.
+  it('checks the token as strictly on a read that checks it in its own statement', async () => {
+    const { companyId, admin, scimToken, tokenId } = await scimCompany(t);
+    const other = await scimCompany(t);
+    const user = (
+      await t.http
+        .post('/api/scim/v2/Users')
+        .set('Authorization', `Bearer ${scimToken}`)
+        .send({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'read@acme.example',
+        })
+        .expect(201)
+    ).body;
+    const read = (token: string, id = user.id) =>
+      t.http.get(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`);
+    const refused = (status: number, detail: string) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(status),
+      detail,
+    });
+    expect((await read(scimToken).expect(200)).body).toMatchObject({ id: user.id });
+    // A list carries the check in its page's read, and keeps the page's order.
+    for (const name of ['b', 'c', 'a']) {
+      await t.http
+        .post('/api/scim/v2/Users')
+        .set('Authorization', `Bearer ${scimToken}`)
+        .send({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: `${name}@acme.example`,
+        })
+        .expect(201);
+    }
+    const list = (token: string, query: string) =>
+      t.http.get(`/api/scim/v2/Users?${query}`).set('Authorization', `Bearer ${token}`);
+    const sorted = await list(scimToken, 'sortBy=userName&sortOrder=descending&count=3').expect(
+      200,
+    );
+    expect(sorted.body.Resources.map((u: { userName: string }) => u.userName)).toEqual([
+      'read@acme.example',
+      'c@acme.example',
+      'b@acme.example',
+    ]);
+    expect(sorted.body.totalResults).toBe(4);
+    const lookup = await list(scimToken, 'filter=userName%20eq%20%22a@acme.example%22').expect(200);
+    expect(lookup.body).toMatchObject({
+      totalResults: 1,
+      Resources: [{ userName: 'a@acme.example' }],
+    });
+    await list(scimToken, 'filter=userName%20like%20%22a%22').expect(400);
+    await list(other.scimToken, 'filter=userName%20eq%20%22a@acme.example%22')
+      .expect(200)
+      .expect((response) => expect(response.body.totalResults).toBe(0));
+    await read(scimToken, '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b').expect(404);
+    // Another company's token reads its own company only: the first request admits it the
+    // guard's way, the next ones check it in the read.
+    await read(other.scimToken).expect(404);
+    await read(other.scimToken).expect(404);
+    const malformed = await read('abc').expect(401);
+    expect(malformed.headers['www-authenticate']).toBe('Bearer realm="SCIM"');
+    await t.http.get(`/api/scim/v2/Users/${user.id}`).expect(401);
+    // SCIM turned off, then SSO gone: 403, a missing user or not.
+    const off = () =>
+      t.http
+        .put(`/api/companies/${companyId}/sso`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ scimEnabled: false })
+        .expect(200);
+    await off();
+    expect((await read(scimToken).expect(403)).body).toEqual(
+      refused(403, 'SCIM provisioning is turned off for this company'),
+    );
+    await read(scimToken, '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b').expect(403);
+    await list(scimToken, 'filter=userName%20eq%20%22a@acme.example%22').expect(403);
+    await t.http
+      .put(`/api/companies/${companyId}/sso`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ scimEnabled: true })
+      .expect(200);
+    await read(scimToken).expect(200);
+    // Revoked: refused at once, with the scheme to use, whether the user exists or not.
+    await t.http
+      .post(`${tokens(companyId)}/${tokenId}/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    const revoked = await read(scimToken).expect(401);
+    expect(revoked.body).toEqual(refused(401, 'The bearer token has been revoked'));
+    expect(revoked.headers['www-authenticate']).toBe('Bearer realm="SCIM"');
+    await read(scimToken, '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b').expect(401);
+    await list(scimToken, 'filter=userName%20eq%20%22a@acme.example%22').expect(401);
+    await t.http.get('/api/scim/v2/Groups').set('Authorization', `Bearer ${scimToken}`).expect(401);
+    // The token is refused before the request's own faults are looked at, as the guard does.
+    await list(scimToken, 'filter=userName%20like%20%22a%22').expect(401);
+    await list(scimToken, 'count=-1&sortBy=nope').expect(401);
+    // A well-formed token that was never issued.
+    expect((await read(generateToken().token).expect(401)).body).toEqual(
+      refused(401, 'The bearer token is not valid'),
+    );
+    // The read records the token's use, as the guard does (at most once a minute).
+    await t.query(`UPDATE "scim_tokens" SET "lastUsedAt" = $1 WHERE "id" = $2`, [
+      Date.now() - 3_600_000,
+      other.tokenId,
+    ]);
+    await read(other.scimToken).expect(404);
+    const [used] = await t.query<{ lastUsedAt: string | number }>(
+      `SELECT "lastUsedAt" FROM "scim_tokens" WHERE "id" = $1`,
+      [other.tokenId],
+    );
+    expect(Number(used.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+    // The platform removed the SSO connection.
+    await t.query(`DELETE FROM "sso_connections" WHERE "companyId" = $1`, [other.companyId]);
+    expect((await read(other.scimToken).expect(403)).body.detail).toMatch(/SSO is not configured/);
   });
 
   it('writes lastUsedAt on use, at most about once a minute', async () => {

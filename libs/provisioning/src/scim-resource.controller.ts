@@ -2,6 +2,13 @@ import { All, Body, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } fr
 import type { Response } from 'express';
 import { CompanyId, CurrentCause, CurrentCompany, EventCause, rememberActivity } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
+import {
+  CurrentScimCaller,
+  forCaller,
+  PendingTokenCheck,
+  ScimCaller,
+  TokenCheckedInRead,
+} from '@app/tokens';
 import { ListPage } from './query/resource-list';
 import { listResponse, ScimJson } from './scim-response';
 
@@ -19,6 +26,7 @@ export abstract class ScimResourceController {
   abstract searchPage(
     companyId: CompanyId,
     params: Record<string, unknown>,
+    check?: PendingTokenCheck,
   ): Promise<{ page: ListPage<unknown>; resources: ScimJson[] }>;
 
   /** Deletes the resource; answers whom it was (userName, displayName) for the activity log. */
@@ -29,9 +37,11 @@ export abstract class ScimResourceController {
     ifMatch?: string,
   ): Promise<string>;
 
+  /** The most frequent IdP request (a `userName eq` lookup before each create). */
   @Get()
-  list(@CurrentCompany() companyId: CompanyId, @Query() query: Record<string, unknown>) {
-    return this.search(companyId, query);
+  @TokenCheckedInRead()
+  list(@CurrentScimCaller() caller: ScimCaller, @Query() query: Record<string, unknown>) {
+    return forCaller(caller, (companyId, check) => this.search(companyId, query, check));
   }
 
   /** POST .../.search (RFC 7644 §3.4.3): the query in the body, out of URLs and logs. */
@@ -66,8 +76,8 @@ export abstract class ScimResourceController {
     throw new ScimError(405, `A ${this.resourceName} supports GET, PUT, PATCH and DELETE`);
   }
 
-  async search(companyId: CompanyId, params: Record<string, unknown>) {
-    const { page, resources } = await this.searchPage(companyId, params);
+  async search(companyId: CompanyId, params: Record<string, unknown>, check?: PendingTokenCheck) {
+    const { page, resources } = await this.searchPage(companyId, params, check);
     return listResponse(resources, page);
   }
 }

@@ -1,5 +1,14 @@
 export * from './scim-token.entity';
 export * from './tokens.service';
 export * from './tokens.module';
-export { ScimAuthGuard, ScimDiscoveryRoute, ScimRoute } from './scim-auth.guard';
+export {
+  CurrentScimCaller,
+  forCaller,
+  PendingTokenCheck,
+  ScimAuthGuard,
+  ScimDiscoveryRoute,
+  ScimRoute,
+  TokenCheckedInRead,
+} from './scim-auth.guard';
+export type { ScimCaller } from './scim-auth.guard';
 export { scimCredentialKey } from './token-secret';

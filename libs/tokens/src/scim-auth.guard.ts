@@ -1,18 +1,107 @@
 import {
   applyDecorators,
   CanActivate,
+  createParamDecorator,
   ExecutionContext,
   Injectable,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { bearerToken, setCompanyScope } from '@app/common';
+import type { Request, Response } from 'express';
+import {
+  bearerToken,
+  CompanyId,
+  getCompanyScope,
+  setCompanyScope,
+  StatementText,
+} from '@app/common';
 import { ScimError } from '@app/scim-protocol';
-import { TokensService } from './tokens.service';
+import { TokenAuthentication, TokensService } from './tokens.service';
 
 const DISCOVERY = Symbol('scimDiscovery');
+const CHECKED_IN_READ = Symbol('scimTokenCheckedInRead');
+const PENDING = Symbol('pendingTokenCheck');
+
+/**
+ * A token not checked yet, on a route whose handler checks it in its first read
+ * (TokenCheckedInRead), of a company this instance has seen the token admitted for (a token's
+ * company never changes). The handler builds its read for `companyId` and runs it with
+ * `read`, which checks the token in the same statement and answers as the guard would have
+ * (401 or 403) before any row is used; `settleAlone` checks it on its own, for a handler whose
+ * first statement cannot carry it.
+ */
+export class PendingTokenCheck {
+  private settled = false;
+
+  constructor(
+    readonly companyId: CompanyId,
+    private readonly secretHash: string,
+    private readonly tokens: TokensService,
+    private readonly request: Request,
+    private readonly response: Response,
+  ) {}
+
+  /** Whether the token is still to be checked (by `read` or `settleAlone`). */
+  get pending(): boolean {
+    return !this.settled;
+  }
+
+  /**
+   * Runs the read (for `companyId`) with the token's check; throws the guard's 401 or 403.
+   * `text`: as rawQuery's (`varying` for SQL whose text the request decides).
+   */
+  async read<T>(
+    sql: string,
+    parameters: unknown[],
+    text: StatementText = 'constant',
+  ): Promise<T[]> {
+    if (this.settled) throw new Error('the token was checked already: read as usual');
+    const { authentication, rows } = await this.tokens.readAsToken<T>(
+      this.secretHash,
+      this.companyId,
+      sql,
+      parameters,
+      text,
+    );
+    admitted(this.request, this.response, authentication);
+    this.settled = true;
+    return rows;
+  }
+
+  /** Checks the token on its own, as the guard does elsewhere. */
+  async settleAlone(): Promise<void> {
+    if (this.settled) return;
+    admitted(this.request, this.response, await this.tokens.authenticateHash(this.secretHash));
+    this.settled = true;
+  }
+}
+
+/** Either the company the guard resolved, or the check the handler's read is to make. */
+export type ScimCaller = CompanyId | PendingTokenCheck;
+
+/**
+ * Runs a TokenCheckedInRead handler's work for the caller's company, given the pending check
+ * when there is one (for its first read to carry). Whatever the work did, nothing is answered
+ * before the token was checked: if the work ended, or failed, with the check still pending,
+ * the token is checked on its own first, so a bad token is answered 401 or 403 as the guard
+ * would have, before a 400 of the request's own.
+ */
+export async function forCaller<T>(
+  caller: ScimCaller,
+  work: (companyId: CompanyId, check?: PendingTokenCheck) => Promise<T>,
+): Promise<T> {
+  if (!(caller instanceof PendingTokenCheck)) return work(caller);
+  let result: T;
+  try {
+    result = await work(caller.companyId, caller);
+  } catch (error) {
+    await caller.settleAlone();
+    throw error;
+  }
+  await caller.settleAlone();
+  return result;
+}
 
 /**
  * Resolves the company from the bearer token alone (CONTRACT.md): 401 for a missing,
@@ -34,21 +123,77 @@ export class ScimAuthGuard implements CanActivate {
     // so they answer without credentials; credentials that are sent are still checked, so an
     // IdP's "test connection" against them fails loudly on a bad token.
     if (discovery && request.headers.authorization === undefined) return true;
-    const result = await this.tokens.authenticate(token);
-    if (!result.ok) {
-      if (result.status === 401) {
-        // RFC 6750 §3: a 401 names the scheme the client should use.
-        context.switchToHttp().getResponse().setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
+    const response = context.switchToHttp().getResponse<Response>();
+    if (
+      this.tokens.readsAsToken &&
+      this.reflector.get<boolean>(CHECKED_IN_READ, context.getHandler())
+    ) {
+      // PostgreSQL: the handler's read checks the token (one round trip, not two); a token
+      // that cannot be one is still refused here, before any database work.
+      const secretHash = this.tokens.secretHashOf(token);
+      if (typeof secretHash !== 'string') throw refusal(response, secretHash);
+      const companyId = this.tokens.knownCompany(secretHash);
+      if (companyId !== undefined) {
+        (request as PendingRequest)[PENDING] = new PendingTokenCheck(
+          companyId,
+          secretHash,
+          this.tokens,
+          request,
+          response,
+        );
+        return true;
       }
-      throw new ScimError(result.status, result.detail);
     }
-    setCompanyScope(request, {
-      companyId: result.companyId,
-      actor: { kind: 'scimToken', tokenId: result.tokenId },
-    });
+    admitted(request, response, await this.tokens.authenticate(token));
     return true;
   }
 }
+
+type PendingRequest = Request & { [PENDING]?: PendingTokenCheck };
+
+/** The request's company when `authentication` admits it; the guard's error when not. */
+function admitted(
+  request: Request,
+  response: Response,
+  authentication: TokenAuthentication,
+): CompanyId {
+  if (!authentication.ok) throw refusal(response, authentication);
+  setCompanyScope(request, {
+    companyId: authentication.companyId,
+    actor: { kind: 'scimToken', tokenId: authentication.tokenId },
+  });
+  return authentication.companyId;
+}
+
+/** The guard's error for a token that is not good. */
+function refusal(
+  response: Response,
+  failure: Extract<TokenAuthentication, { ok: false }>,
+): ScimError {
+  // RFC 6750 §3: a 401 names the scheme the client should use.
+  if (failure.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
+  return new ScimError(failure.status, failure.detail);
+}
+
+/**
+ * A read-only SCIM handler that checks the token in its read: it takes `@CurrentScimCaller()`
+ * and, given a PendingTokenCheck, reads with TokensService.readAsToken and settles it before
+ * anything else. Only for handlers that write nothing: the guard has admitted the request
+ * before the token was checked.
+ */
+export const TokenCheckedInRead = () => SetMetadata(CHECKED_IN_READ, true);
+
+/** The caller of a TokenCheckedInRead handler (on SQLite, or checked already: the company). */
+export const CurrentScimCaller = createParamDecorator(
+  (_: unknown, context: ExecutionContext): ScimCaller => {
+    const request = context.switchToHttp().getRequest<PendingRequest>();
+    const pending = request[PENDING];
+    if (pending) return pending;
+    const scope = getCompanyScope(request);
+    if (!scope) throw new Error('CurrentScimCaller used on a route without the SCIM guard');
+    return scope.companyId;
+  },
+);
 
 /** A SCIM route: the token decides the company. */
 export const ScimRoute = () => applyDecorators(UseGuards(ScimAuthGuard));

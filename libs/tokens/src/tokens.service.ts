@@ -7,7 +7,7 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, EventCause, rawQuery, transactionWithCause } from '@app/common';
+import { CompanyId, EventCause, rawQuery, StatementText, transactionWithCause } from '@app/common';
 import { SsoService, SSO_REQUIRED_MESSAGE } from '@app/directory';
 import { recordEvent } from '@app/events';
 import { CreateTokenDto } from './dto/create-token.dto';
@@ -21,15 +21,54 @@ export type TokenAuthentication =
   | { ok: true; companyId: CompanyId; tokenId: string }
   | { ok: false; status: 401 | 403; detail: string };
 
+/** How many tokens' companies an instance remembers (knownCompany): a few bytes each. */
+const MAX_KNOWN_TOKENS = 10_000;
+
+/** A token's row as authentication reads it: the token, and its company's SCIM switch. */
+interface TokenRow {
+  id: string;
+  companyId: CompanyId;
+  secretHash: string;
+  revokedAt: string | number | null;
+  expiresAt: string | number | null;
+  lastUsedAt: string | number | null;
+  ssoCompanyId: string | null;
+  scimEnabled: boolean | number | null;
+}
+/** Each column of a TokenRow, and what it is read from. */
+const TOKEN_ROW_SOURCES: [keyof TokenRow, string][] = [
+  ['id', 't."id"'],
+  ['companyId', 't."companyId"'],
+  ['secretHash', 't."secretHash"'],
+  ['revokedAt', 't."revokedAt"'],
+  ['expiresAt', 't."expiresAt"'],
+  ['lastUsedAt', 't."lastUsedAt"'],
+  ['ssoCompanyId', 's."companyId"'],
+  ['scimEnabled', 's."scimEnabled"'],
+];
+/** The token columns, named `${prefix}${column}` (a read beside them has its own `id`). */
+const tokenColumns = (prefix: string) =>
+  TOKEN_ROW_SOURCES.map(([column, source]) => `${source} AS "${prefix}${column}"`).join(', ');
+const AUTHENTICATE_FROM = `"scim_tokens" t LEFT JOIN "sso_connections" s ON s."companyId" = t."companyId"`;
+/** The prefix of the token's columns beside a read (readAsToken). */
+const TOKEN_PREFIX = 'token:';
+
+/** The token's columns of a row read beside a read (readAsToken). */
+function tokenRowOf(row: Record<string, unknown>): TokenRow {
+  return Object.fromEntries(
+    TOKEN_ROW_SOURCES.map(([column]) => [column, row[`${TOKEN_PREFIX}${column}`]]),
+  ) as unknown as TokenRow;
+}
+
 /** The token by its hash, with its company's SCIM switch: one indexed query per request. */
-const AUTHENTICATE_SQL = `SELECT t."id" AS "id", t."companyId" AS "companyId", t."secretHash" AS "secretHash",
-    t."revokedAt" AS "revokedAt", t."expiresAt" AS "expiresAt", t."lastUsedAt" AS "lastUsedAt",
-    s."companyId" AS "ssoCompanyId", s."scimEnabled" AS "scimEnabled"
-  FROM "scim_tokens" t LEFT JOIN "sso_connections" s ON s."companyId" = t."companyId"
+const AUTHENTICATE_SQL = `SELECT ${tokenColumns('')}
+  FROM ${AUTHENTICATE_FROM}
   WHERE t."secretHash" = $1`;
 
 @Injectable()
 export class TokensService {
+  private readonly knownCompanies = new Map<string, CompanyId>();
+
   constructor(
     @InjectRepository(ScimTokenEntity) private readonly tokens: Repository<ScimTokenEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -130,6 +169,29 @@ export class TokensService {
    * together). A malformed token or a bad checksum is refused before any database work.
    */
   async authenticate(candidate: string | undefined): Promise<TokenAuthentication> {
+    const secretHash = this.secretHashOf(candidate);
+    if (typeof secretHash !== 'string') return secretHash;
+    return this.authenticateHash(secretHash);
+  }
+
+  /** As authenticate, for a token already known by the hash of its secret. */
+  async authenticateHash(secretHash: string): Promise<TokenAuthentication> {
+    const [row] = await rawQuery<TokenRow>(this.tokens.manager, AUTHENTICATE_SQL, [secretHash]);
+    return this.judge(secretHash, row);
+  }
+
+  /** PostgreSQL: a read can check the token in its own statement (readAsToken). */
+  get readsAsToken(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
+  /**
+   * The hash a token's row is found by, or the 401 for a header that holds no provisioning
+   * token (missing, or malformed, or a bad checksum: refused before any database work).
+   */
+  secretHashOf(
+    candidate: string | undefined,
+  ): string | Extract<TokenAuthentication, { ok: false }> {
     if (!candidate) {
       return {
         ok: false,
@@ -140,17 +202,69 @@ export class TokensService {
     if (!isWellFormedToken(candidate)) {
       return { ok: false, status: 401, detail: 'The bearer token is not a provisioning token' };
     }
-    const secretHash = hashToken(candidate);
-    const [row] = await rawQuery<{
-      id: string;
-      companyId: CompanyId;
-      secretHash: string;
-      revokedAt: string | number | null;
-      expiresAt: string | number | null;
-      lastUsedAt: string | number | null;
-      ssoCompanyId: string | null;
-      scimEnabled: boolean | number | null;
-    }>(this.tokens.manager, AUTHENTICATE_SQL, [secretHash]);
+    return hashToken(candidate);
+  }
+
+  /**
+   * The company a token's secret was last found to be for, if this instance has seen it
+   * admitted. A token's company never changes, so this is no cache of anything that can
+   * become stale: whether the token is still good is read with every request
+   * (readAsToken). Bounded: the oldest entry goes first.
+   */
+  knownCompany(secretHash: string): CompanyId | undefined {
+    return this.knownCompanies.get(secretHash);
+  }
+
+  /**
+   * PostgreSQL: runs `sql`, a read of `companyId`'s rows (its own `$n` placeholders and
+   * `parameters`), as the token's own statement: the token's row (by the hash of its secret)
+   * with its company's SCIM switch, and beside it the read, in one round trip where the guard's
+   * lookup and the read were two (issue 16). The read runs for the token's company only, and
+   * costs what it costs alone (a nested loop over the one token row); its rows keep its order.
+   * Answers the token's judgement, and the read's rows only when that is `ok`. `text`: as
+   * rawQuery's (`varying` for SQL whose text the request decides).
+   */
+  async readAsToken<T>(
+    secretHash: string,
+    companyId: CompanyId,
+    sql: string,
+    parameters: unknown[],
+    text: StatementText,
+  ): Promise<{ authentication: TokenAuthentication; rows: T[] }> {
+    const company = parameters.length + 1;
+    const results = await rawQuery<Record<string, unknown>>(
+      this.tokens.manager,
+      `SELECT ${tokenColumns(TOKEN_PREFIX)}, q.*
+  FROM ${AUTHENTICATE_FROM}
+  LEFT JOIN LATERAL (SELECT row_number() OVER () AS "${TOKEN_PREFIX}read", r.* FROM (${sql}) r) q
+    ON t."companyId" = $${company}
+  WHERE t."secretHash" = $${company + 1}`,
+      [...parameters, companyId, secretHash],
+      text,
+    );
+    const token = results[0] && tokenRowOf(results[0]);
+    const authentication = await this.judge(secretHash, token);
+    if (!authentication.ok) return { authentication, rows: [] };
+    if (authentication.companyId !== companyId) {
+      // Cannot happen (a token's company is fixed); if it did, nothing was read for it.
+      throw new Error(`token ${authentication.tokenId} read as another company's`);
+    }
+    // In the read's own order: numbered as it came (row_number over no order), put back in
+    // that order here rather than by an ORDER BY, which would sort the page again.
+    const position = (row: Record<string, unknown>) => Number(row[`${TOKEN_PREFIX}read`]);
+    const rows = results
+      .filter((row) => row[`${TOKEN_PREFIX}read`] !== null)
+      .sort((a, b) => position(a) - position(b))
+      .map((row) => {
+        const own = { ...row };
+        for (const key of Object.keys(own)) if (key.startsWith(TOKEN_PREFIX)) delete own[key];
+        return own as T;
+      });
+    return { authentication, rows };
+  }
+
+  /** What a token's row (or its absence) says of a request that holds its secret. */
+  private async judge(secretHash: string, row: TokenRow | undefined): Promise<TokenAuthentication> {
     // The index lookup is on a hash of the secret, so its timing reveals nothing useful;
     // the final comparison is constant-time all the same.
     if (!row || !hashesEqual(row.secretHash, secretHash)) {
@@ -174,6 +288,11 @@ export class TokensService {
       return { ok: false, status: 403, detail: 'SCIM provisioning is turned off for this company' };
     }
     await this.touch(row.id, row.lastUsedAt === null ? null : Number(row.lastUsedAt));
+    this.knownCompanies.delete(secretHash); // re-inserted last: the newest
+    this.knownCompanies.set(secretHash, row.companyId);
+    if (this.knownCompanies.size > MAX_KNOWN_TOKENS) {
+      this.knownCompanies.delete(this.knownCompanies.keys().next().value!);
+    }
     return { ok: true, companyId: row.companyId, tokenId: row.id };
   }
 

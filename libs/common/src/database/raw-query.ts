@@ -13,6 +13,8 @@ export function rawQuery<T>(
   runner: DataSource | EntityManager,
   sql: string,
   parameters: unknown[],
+  /** PostgreSQL: whether the text is the caller's constant or varies with the request. */
+  text: StatementText = 'constant',
 ): Promise<T[]> {
   const type = (runner instanceof DataSource ? runner : runner.connection).options.type;
   // Instants are epoch milliseconds on both engines (see TimestampColumn); SQLite binds no
@@ -27,7 +29,8 @@ export function rawQuery<T>(
   if (type === 'postgres') {
     // A statement of many parameters is a batch (an IN list, a page of members), a text per
     // size: prepared, it would hold a slot below and a plan on each connection for nothing.
-    const name = bound.length <= MAX_NAMED_PARAMETERS ? postgresStatementName(sql) : undefined;
+    const name =
+      bound.length <= MAX_NAMED_PARAMETERS ? postgresStatementName(sql, text) : undefined;
     // pg's query config: a named statement is parsed and planned once per connection.
     return runner.query((name ? { name, text: sql } : sql) as string, bound);
   }
@@ -49,7 +52,20 @@ export function rawQuery<T>(
   );
 }
 
+/**
+ * `constant`: SQL written in the code, or varying only in a bounded way. `varying`: SQL whose
+ * text the request decides (a list's filter and sort, built per request): named only up to
+ * MAX_NAMED_VARYING of them, so that requests cannot take the constant statements' names.
+ */
+export type StatementText = 'constant' | 'varying';
+
 const statementNames = new Map<string, string>();
+let namedVarying = 0;
+/**
+ * How many request-shaped statements are named: the shapes IdPs send (a `userName eq`
+ * lookup, a displayName lookup, the paging of a full sync) are a handful, and come first.
+ */
+const MAX_NAMED_VARYING = 64;
 /**
  * How many distinct statements are named: the ones every request sends come first and are
  * constant; IN lists of every length beyond this go unnamed, so that no connection keeps
@@ -69,12 +85,15 @@ const MAX_NAMED_PARAMETERS = 128;
  * and PostgreSQL reuses the plan where a generic one costs no more than the custom ones
  * (plan_cache_mode auto). Every statement sent this way is an indexed lookup or write.
  */
-function postgresStatementName(sql: string): string | undefined {
+function postgresStatementName(sql: string, text: StatementText): string | undefined {
   let name = statementNames.get(sql);
-  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `scim_${createHash('sha1').update(sql).digest('hex')}`;
-    statementNames.set(sql, name);
+  if (name || statementNames.size >= MAX_NAMED_STATEMENTS) return name;
+  if (text === 'varying') {
+    if (namedVarying >= MAX_NAMED_VARYING) return undefined;
+    namedVarying++;
   }
+  name = `scim_${createHash('sha1').update(sql).digest('hex')}`;
+  statementNames.set(sql, name);
   return name;
 }
 

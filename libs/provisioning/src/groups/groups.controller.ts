@@ -28,7 +28,7 @@ import {
   Projection,
   projectionOmits,
 } from '@app/scim-protocol';
-import { ScimRoute } from '@app/tokens';
+import { PendingTokenCheck, ScimRoute } from '@app/tokens';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { ScimResourceController } from '../scim-resource.controller';
@@ -133,14 +133,18 @@ export class GroupsController extends ScimResourceController {
     return this.render(companyId, group, projection);
   }
 
-  async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
+  async searchPage(
+    companyId: CompanyId,
+    params: Record<string, unknown>,
+    check?: PendingTokenCheck,
+  ) {
     const request = parseListRequest(params);
     const projection = parseProjection(
       GROUP_RESOURCE,
       request.attributes,
       request.excludedAttributes,
     );
-    const page = await this.groups.list(companyId, request);
+    const page = await this.groups.list(companyId, request, check);
     const members = projectionOmits(projection, 'members')
       ? undefined
       : await this.groups.membersOf(

@@ -13,6 +13,7 @@ import {
   transactionCause,
 } from '@app/common';
 import { recordEvent, recordMembershipChange } from '@app/events';
+import { PendingTokenCheck } from '@app/tokens';
 import {
   applyPatch,
   findAttribute,
@@ -199,7 +200,11 @@ export class GroupsService {
     return group;
   }
 
-  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<GroupRow>> {
+  async list(
+    companyId: CompanyId,
+    request: ListRequest,
+    check?: PendingTokenCheck,
+  ): Promise<ListPage<GroupRow>> {
     const query = this.dataSource
       .getRepository(ScimGroupEntity)
       .createQueryBuilder('g')
@@ -213,6 +218,7 @@ export class GroupsService {
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'groups'),
       reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
+      firstRead: check,
     });
   }
 

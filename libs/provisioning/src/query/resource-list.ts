@@ -1,4 +1,5 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { StatementText } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import {
   FilterCompiler,
@@ -39,6 +40,15 @@ export async function listResources<T extends ObjectLiteral>(options: {
    * the event loop on SQLite), with the driver's placeholders.
    */
   reader?: (sql: string, parameters: unknown[]) => Promise<Record<string, unknown>[]>;
+  /**
+   * PostgreSQL: a token still to be checked (PendingTokenCheck), which the page's read
+   * carries when it is the list's first statement and not a scan (issue 16: the common
+   * lookup is then one round trip).
+   */
+  firstRead?: {
+    readonly pending: boolean;
+    read<R>(sql: string, parameters: unknown[], text: StatementText): Promise<R[]>;
+  };
 }): Promise<ListPage<T>> {
   const { query, table, dialect, request } = options;
   query.select(options.columns);
@@ -77,8 +87,16 @@ export async function listResources<T extends ObjectLiteral>(options: {
     }
   }
   const reader = scans ? options.reader : undefined;
-  const rawMany = async (q: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> =>
-    (reader ? await reader(...q.getQueryAndParameters()) : await q.getRawMany()) as T[];
+  const { firstRead } = options;
+  const rawMany = async (q: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> => {
+    if (reader) return (await reader(...q.getQueryAndParameters())) as T[];
+    if (firstRead?.pending) {
+      // Its text is the filter's and the sort's: named only among the first shapes.
+      const [sql, parameters] = q.getQueryAndParameters();
+      return firstRead.read<T>(sql, parameters, 'varying');
+    }
+    return (await q.getRawMany()) as T[];
+  };
 
   // totalResults: read from the page itself when the page tells it exactly (a page read by
   // offset that is not full ends the list: the common IdP lookup, `userName eq`, answers 0

@@ -27,7 +27,14 @@ import {
   projectionOmits,
   USER_RESOURCE,
 } from '@app/scim-protocol';
-import { ScimRoute } from '@app/tokens';
+import {
+  CurrentScimCaller,
+  forCaller,
+  PendingTokenCheck,
+  ScimCaller,
+  ScimRoute,
+  TokenCheckedInRead,
+} from '@app/tokens';
 import { GroupsService } from '../groups/groups.service';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
@@ -63,20 +70,23 @@ export class UsersController extends ScimResourceController {
   }
 
   @Get(':id')
+  @TokenCheckedInRead()
   async get(
-    @CurrentCompany() companyId: CompanyId,
+    @CurrentScimCaller() caller: ScimCaller,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.getRow(companyId, id);
-    response.setHeader('ETag', etagOf(Number(user.version)));
-    if (notModified(ifNoneMatch, Number(user.version))) {
-      response.status(304);
-      return undefined;
-    }
-    return this.render(companyId, user, query, groupsReadWith([user]));
+    return forCaller(caller, async (companyId, check) => {
+      const user = await this.users.getRowChecked(companyId, id, check);
+      response.setHeader('ETag', etagOf(Number(user.version)));
+      if (notModified(ifNoneMatch, Number(user.version))) {
+        response.status(304);
+        return undefined;
+      }
+      return this.render(companyId, user, query, groupsReadWith([user]));
+    });
   }
 
   @Post()
@@ -141,14 +151,18 @@ export class UsersController extends ScimResourceController {
     );
   }
 
-  async searchPage(companyId: CompanyId, params: Record<string, unknown>) {
+  async searchPage(
+    companyId: CompanyId,
+    params: Record<string, unknown>,
+    check?: PendingTokenCheck,
+  ) {
     const request = parseListRequest(params);
     const projection = parseProjection(
       USER_RESOURCE,
       request.attributes,
       request.excludedAttributes,
     );
-    const page = await this.users.list(companyId, request);
+    const page = await this.users.list(companyId, request, check);
     return {
       page,
       resources: await this.renderAll(companyId, page.rows, projection, groupsReadWith(page.rows)),

@@ -20,6 +20,7 @@ import {
   MembersService,
 } from '@app/directory';
 import { recordEvent, writeAtCommit } from '@app/events';
+import { PendingTokenCheck } from '@app/tokens';
 import {
   applyPatch,
   foldCase,
@@ -169,6 +170,21 @@ export class UsersService {
     return this.dataSource.options.type === 'postgres';
   }
 
+  /**
+   * One user as a raw row, for a SCIM GET. A token still to be checked (PostgreSQL,
+   * TokenCheckedInRead) is checked in the same statement.
+   */
+  async getRowChecked(
+    companyId: CompanyId,
+    id: string,
+    check?: PendingTokenCheck,
+  ): Promise<UserRow> {
+    if (!check) return this.getRow(companyId, id);
+    const [row] = await check.read<UserRow>(userByIdSql(this.postgres), [companyId, id]);
+    if (!row) throw ScimError.notFound(`User ${id} not found`);
+    return row;
+  }
+
   /** One user as a raw row, for reads (no entity hydration, no query builder). */
   async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
     const [row] = await rawQuery<UserRow>(this.dataSource, userByIdSql(this.postgres), [
@@ -179,7 +195,11 @@ export class UsersService {
     return row;
   }
 
-  async list(companyId: CompanyId, request: ListRequest): Promise<ListPage<UserRow>> {
+  async list(
+    companyId: CompanyId,
+    request: ListRequest,
+    check?: PendingTokenCheck,
+  ): Promise<ListPage<UserRow>> {
     const query = this.dataSource
       .getRepository(ScimUserEntity)
       .createQueryBuilder('u')
@@ -193,6 +213,7 @@ export class UsersService {
       columns: userRowColumns(this.postgres),
       anchors: { cache: this.anchors, scope: companyId },
       reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
+      firstRead: check,
     });
   }
 
