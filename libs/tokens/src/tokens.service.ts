@@ -221,7 +221,8 @@ export class TokensService {
    * with its company's SCIM switch, and beside it the read, in one round trip where the guard's
    * lookup and the read were two (issue 16). The read runs for the token's company only, and
    * costs what it costs alone (a nested loop over the one token row); its rows keep its order.
-   * Answers the token's judgement, and the read's rows only when that is `ok`. `text`: as
+   * Answers the token's judgement, and the read's rows only when that is `ok` (with the
+   * token's columns beside theirs, named `token:…`). `text`: as
    * rawQuery's (`varying` for SQL whose text the request decides).
    */
   async readAsToken<T>(
@@ -249,17 +250,17 @@ export class TokensService {
       // Cannot happen (a token's company is fixed); if it did, nothing was read for it.
       throw new Error(`token ${authentication.tokenId} read as another company's`);
     }
-    // In the read's own order: numbered as it came (row_number over no order), put back in
-    // that order here rather than by an ORDER BY, which would sort the page again.
-    const position = (row: Record<string, unknown>) => Number(row[`${TOKEN_PREFIX}read`]);
-    const rows = results
-      .filter((row) => row[`${TOKEN_PREFIX}read`] !== null)
-      .sort((a, b) => position(a) - position(b))
-      .map((row) => {
-        const own = { ...row };
-        for (const key of Object.keys(own)) if (key.startsWith(TOKEN_PREFIX)) delete own[key];
-        return own as T;
-      });
+    // In the read's own order: numbered as it came (row_number over no order), and put back
+    // in that order here should the join not have kept it, rather than by an ORDER BY, which
+    // would sort the page again. The token's columns stay on the rows (copying a page of
+    // rows without them cost more than their keys do).
+    const read = `${TOKEN_PREFIX}read`;
+    if (results.length === 1 && results[0][read] === null) return { authentication, rows: [] };
+    const position = (row: Record<string, unknown>) => Number(row[read]);
+    const inOrder = results.every((row, index) => position(row) === index + 1);
+    const rows = (
+      inOrder ? results : [...results].sort((a, b) => position(a) - position(b))
+    ) as T[];
     return { authentication, rows };
   }
 
