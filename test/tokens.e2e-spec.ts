@@ -262,6 +262,86 @@ describe('provisioning tokens', () => {
     expect((await read(other.scimToken).expect(403)).body.detail).toMatch(/SSO is not configured/);
   });
 
+  // The same for a change, whose first read carries the check: a refused token changes
+  // nothing, and is refused before a fault of the request's own.
+  it('checks the token in a change first read, and commits nothing for a bad one', async () => {
+    const { companyId, admin, scimToken, tokenId } = await scimCompany(t);
+    const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    const scim = (token: string) => ({
+      post: (body: object) =>
+        t.http.post('/api/scim/v2/Users').set('Authorization', `Bearer ${token}`).send(body),
+      patch: (id: string, body: object) =>
+        t.http.patch(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`).send(body),
+      put: (id: string, body: object) =>
+        t.http.put(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`).send(body),
+      delete: (id: string) =>
+        t.http.delete(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`),
+    });
+    const client = scim(scimToken);
+    const user = (await client.post({ schemas: [USER], userName: 'w@acme.example' }).expect(201))
+      .body;
+    const deactivate = {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    };
+    await client.patch(user.id, deactivate).expect(200);
+    await client
+      .patch(user.id, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'active', value: true }],
+      })
+      .expect(200);
+    const state = async () => ({
+      users: (
+        await t.query<{ id: string; active: boolean | number; version: number | string }>(
+          `SELECT "id", "active", "version" FROM "scim_users" WHERE "companyId" = $1 ORDER BY "id"`,
+          [companyId],
+        )
+      ).map((row) => ({ ...row, active: Boolean(row.active), version: Number(row.version) })),
+      events: Number(
+        (
+          await t.query<{ n: number | string }>(
+            `SELECT COUNT(*) AS "n" FROM "events" WHERE "companyId" = $1`,
+            [companyId],
+          )
+        )[0].n,
+      ),
+    });
+    const refuseAll = async (status: number) => {
+      const before = await state();
+      await client.post({ schemas: [USER], userName: 'x@acme.example' }).expect(status);
+      await client.patch(user.id, deactivate).expect(status);
+      await client
+        .put(user.id, { schemas: [USER], userName: 'w@acme.example', active: false })
+        .expect(status);
+      await client.delete(user.id).expect(status);
+      // A body the service would refuse with a 400: the token's answer comes first.
+      await client.post({ schemas: [USER] }).expect(status);
+      await client
+        .patch(user.id, { schemas: [PATCH_OP], Operations: [{ op: 'nope' }] })
+        .expect(status);
+      expect(await state()).toEqual(before);
+    };
+    await t.http
+      .put(`/api/companies/${companyId}/sso`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ scimEnabled: false })
+      .expect(200);
+    await refuseAll(403);
+    await t.http
+      .put(`/api/companies/${companyId}/sso`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ scimEnabled: true })
+      .expect(200);
+    await client.post({ schemas: [USER] }).expect(400);
+    await t.http
+      .post(`${tokens(companyId)}/${tokenId}/revoke`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    await refuseAll(401);
+  });
+
   it('writes lastUsedAt on use, at most about once a minute', async () => {
     const { companyId, admin, scimToken, tokenId } = await scimCompany(t);
     await t.http.get(spc).set('Authorization', `Bearer ${scimToken}`).expect(200);

@@ -3,6 +3,7 @@ export * from './tokens.service';
 export * from './tokens.module';
 export {
   CurrentScimCaller,
+  CurrentScimCause,
   forCaller,
   PendingTokenCheck,
   ScimAuthGuard,

@@ -9,15 +9,21 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   bearerToken,
+  causeAwaitingCheck,
+  causeOf,
   CompanyId,
+  EventCause,
   getCompanyScope,
+  PendingCredentialCheck,
+  requestIdOf,
   setCompanyScope,
   StatementText,
 } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
-import { TokenAuthentication, TokensService } from './tokens.service';
+import { KnownToken, TokenAuthentication, TokensService } from './tokens.service';
 
 const DISCOVERY = Symbol('scimDiscovery');
 const CHECKED_IN_READ = Symbol('scimTokenCheckedInRead');
@@ -31,16 +37,31 @@ const PENDING = Symbol('pendingTokenCheck');
  * (401 or 403) before any row is used; `settleAlone` checks it on its own, for a handler whose
  * first statement cannot carry it.
  */
-export class PendingTokenCheck {
+export class PendingTokenCheck implements PendingCredentialCheck {
   private settled = false;
+  /**
+   * The cause of what this request changes: its transactions settle the check before they
+   * commit (causeAwaitingCheck), and their first read carries it (readCheckingCause).
+   */
+  readonly cause: EventCause;
 
   constructor(
-    readonly companyId: CompanyId,
+    private readonly token: KnownToken,
     private readonly secretHash: string,
     private readonly tokens: TokensService,
     private readonly request: Request,
     private readonly response: Response,
-  ) {}
+  ) {
+    this.cause = causeAwaitingCheck(
+      { kind: 'scim', tokenId: token.tokenId, requestId: requestIdOf(request) ?? null },
+      this,
+    );
+  }
+
+  /** The company the token is for (fixed; whether the token is still good is the check). */
+  get companyId(): CompanyId {
+    return this.token.companyId;
+  }
 
   /** Whether the token is still to be checked (by `read` or `settleAlone`). */
   get pending(): boolean {
@@ -48,13 +69,15 @@ export class PendingTokenCheck {
   }
 
   /**
-   * Runs the read (for `companyId`) with the token's check; throws the guard's 401 or 403.
-   * `text`: as rawQuery's (`varying` for SQL whose text the request decides).
+   * Runs the read (for `companyId`, on `runner`: a transaction's manager, or by default the
+   * pool) with the token's check; throws the guard's 401 or 403. `text`: as rawQuery's
+   * (`varying` for SQL whose text the request decides).
    */
   async read<T>(
     sql: string,
     parameters: unknown[],
     text: StatementText = 'constant',
+    runner?: DataSource | EntityManager,
   ): Promise<T[]> {
     if (this.settled) throw new Error('the token was checked already: read as usual');
     const { authentication, rows } = await this.tokens.readAsToken<T>(
@@ -63,13 +86,14 @@ export class PendingTokenCheck {
       sql,
       parameters,
       text,
+      runner,
     );
     admitted(this.request, this.response, authentication);
     this.settled = true;
     return rows;
   }
 
-  /** Checks the token on its own, as the guard does elsewhere. */
+  /** Checks the token on its own, as the guard does elsewhere (a no-op once checked). */
   async settleAlone(): Promise<void> {
     if (this.settled) return;
     admitted(this.request, this.response, await this.tokens.authenticateHash(this.secretHash));
@@ -132,10 +156,10 @@ export class ScimAuthGuard implements CanActivate {
       // that cannot be one is still refused here, before any database work.
       const secretHash = this.tokens.secretHashOf(token);
       if (typeof secretHash !== 'string') throw refusal(response, secretHash);
-      const companyId = this.tokens.knownCompany(secretHash);
-      if (companyId !== undefined) {
+      const known = this.tokens.knownToken(secretHash);
+      if (known !== undefined) {
         (request as PendingRequest)[PENDING] = new PendingTokenCheck(
-          companyId,
+          known,
           secretHash,
           this.tokens,
           request,
@@ -192,6 +216,21 @@ export const CurrentScimCaller = createParamDecorator(
     const scope = getCompanyScope(request);
     if (!scope) throw new Error('CurrentScimCaller used on a route without the SCIM guard');
     return scope.companyId;
+  },
+);
+
+/**
+ * The cause of a TokenCheckedInRead handler's changes: the pending check's (whose
+ * transactions settle the check before they commit), or the admitted token's.
+ */
+export const CurrentScimCause = createParamDecorator(
+  (_: unknown, context: ExecutionContext): EventCause => {
+    const request = context.switchToHttp().getRequest<PendingRequest>();
+    const pending = request[PENDING];
+    if (pending) return pending.cause;
+    const scope = getCompanyScope(request);
+    if (!scope) throw new Error('CurrentScimCause used on a route without the SCIM guard');
+    return causeOf(scope.actor, requestIdOf(request) ?? null);
   },
 );
 

@@ -5,9 +5,18 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { CompanyId, EventCause, rawQuery, StatementText, transactionWithCause } from '@app/common';
+import {
+  CHECK_COLUMN_PREFIX,
+  CompanyId,
+  EventCause,
+  isReadBeforeBegin,
+  rawQuery,
+  readBeforeBegin,
+  StatementText,
+  transactionWithCause,
+} from '@app/common';
 import { SsoService, SSO_REQUIRED_MESSAGE } from '@app/directory';
 import { recordEvent } from '@app/events';
 import { CreateTokenDto } from './dto/create-token.dto';
@@ -21,7 +30,13 @@ export type TokenAuthentication =
   | { ok: true; companyId: CompanyId; tokenId: string }
   | { ok: false; status: 401 | 403; detail: string };
 
-/** How many tokens' companies an instance remembers (knownCompany): a few bytes each. */
+/** A token's fixed facts: its id, and the company it is for. */
+export interface KnownToken {
+  companyId: CompanyId;
+  tokenId: string;
+}
+
+/** How many tokens an instance remembers (knownToken): a few bytes each. */
 const MAX_KNOWN_TOKENS = 10_000;
 
 /** A token's row as authentication reads it: the token, and its company's SCIM switch. */
@@ -51,7 +66,7 @@ const tokenColumns = (prefix: string) =>
   TOKEN_ROW_SOURCES.map(([column, source]) => `${source} AS "${prefix}${column}"`).join(', ');
 const AUTHENTICATE_FROM = `"scim_tokens" t LEFT JOIN "sso_connections" s ON s."companyId" = t."companyId"`;
 /** The prefix of the token's columns beside a read (readAsToken). */
-const TOKEN_PREFIX = 'token:';
+const TOKEN_PREFIX = CHECK_COLUMN_PREFIX;
 
 /** The token's columns of a row read beside a read (readAsToken). */
 function tokenRowOf(row: Record<string, unknown>): TokenRow {
@@ -67,7 +82,9 @@ const AUTHENTICATE_SQL = `SELECT ${tokenColumns('')}
 
 @Injectable()
 export class TokensService {
-  private readonly knownCompanies = new Map<string, CompanyId>();
+  private readonly knownTokens = new Map<string, KnownToken>();
+  /** readAsToken's statement for each read's text. */
+  private readonly tokenReadStatements = new Map<string, string>();
 
   constructor(
     @InjectRepository(ScimTokenEntity) private readonly tokens: Repository<ScimTokenEntity>,
@@ -211,8 +228,8 @@ export class TokensService {
    * become stale: whether the token is still good is read with every request
    * (readAsToken). Bounded: the oldest entry goes first.
    */
-  knownCompany(secretHash: string): CompanyId | undefined {
-    return this.knownCompanies.get(secretHash);
+  knownToken(secretHash: string): KnownToken | undefined {
+    return this.knownTokens.get(secretHash);
   }
 
   /**
@@ -231,15 +248,11 @@ export class TokensService {
     sql: string,
     parameters: unknown[],
     text: StatementText,
+    runner: DataSource | EntityManager = this.tokens.manager,
   ): Promise<{ authentication: TokenAuthentication; rows: T[] }> {
-    const company = parameters.length + 1;
     const results = await rawQuery<Record<string, unknown>>(
-      this.tokens.manager,
-      `SELECT ${tokenColumns(TOKEN_PREFIX)}, q.*
-  FROM ${AUTHENTICATE_FROM}
-  LEFT JOIN LATERAL (SELECT row_number() OVER () AS "${TOKEN_PREFIX}read", r.* FROM (${sql}) r) q
-    ON t."companyId" = $${company}
-  WHERE t."secretHash" = $${company + 1}`,
+      runner,
+      this.readAsTokenSql(sql, parameters.length),
       [...parameters, companyId, secretHash],
       text,
     );
@@ -262,6 +275,23 @@ export class TokensService {
       inOrder ? results : [...results].sort((a, b) => position(a) - position(b))
     ) as T[];
     return { authentication, rows };
+  }
+
+  /** readAsToken's statement around `sql` (of `count` parameters). */
+  private readAsTokenSql(sql: string, count: number): string {
+    let statement = this.tokenReadStatements.get(sql);
+    if (statement === undefined) {
+      statement = `SELECT ${tokenColumns(TOKEN_PREFIX)}, q.*
+  FROM ${AUTHENTICATE_FROM}
+  LEFT JOIN LATERAL (SELECT row_number() OVER () AS "${TOKEN_PREFIX}read", r.* FROM (${sql}) r) q
+    ON t."companyId" = $${count + 1}
+  WHERE t."secretHash" = $${count + 2}`;
+      // A plain read stays one with the token's plain read beside it.
+      if (isReadBeforeBegin(sql)) readBeforeBegin(statement);
+      // Bounded as rawQuery bounds the names of such texts.
+      if (this.tokenReadStatements.size < 1000) this.tokenReadStatements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** What a token's row (or its absence) says of a request that holds its secret. */
@@ -289,10 +319,10 @@ export class TokensService {
       return { ok: false, status: 403, detail: 'SCIM provisioning is turned off for this company' };
     }
     await this.touch(row.id, row.lastUsedAt === null ? null : Number(row.lastUsedAt));
-    this.knownCompanies.delete(secretHash); // re-inserted last: the newest
-    this.knownCompanies.set(secretHash, row.companyId);
-    if (this.knownCompanies.size > MAX_KNOWN_TOKENS) {
-      this.knownCompanies.delete(this.knownCompanies.keys().next().value!);
+    this.knownTokens.delete(secretHash); // re-inserted last: the newest
+    this.knownTokens.set(secretHash, { companyId: row.companyId, tokenId: row.id });
+    if (this.knownTokens.size > MAX_KNOWN_TOKENS) {
+      this.knownTokens.delete(this.knownTokens.keys().next().value!);
     }
     return { ok: true, companyId: row.companyId, tokenId: row.id };
   }

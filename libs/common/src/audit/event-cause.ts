@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { rawQuery, StatementText } from '../database/raw-query';
 import { requestIdOf } from '../http/request-id';
 import { Actor, getCompanyScope } from '../tenancy/company-scope';
 
@@ -38,15 +39,70 @@ export const CurrentCause = createParamDecorator((_: unknown, ctx: ExecutionCont
  */
 const causes = new WeakMap<QueryRunner, EventCause>();
 
+/**
+ * A credential not checked yet when its request began (PostgreSQL: a SCIM token checked in
+ * the request's first read, TokenCheckedInRead in libs/tokens). A cause can carry one: every
+ * transaction of that cause has it settled before it commits, whatever its work did, so
+ * nothing a bad credential asked for is ever committed.
+ */
+export interface PendingCredentialCheck {
+  readonly pending: boolean;
+  /** Runs `sql` as the check's own statement on `runner`; throws the check's refusal. */
+  read<T>(
+    sql: string,
+    parameters: unknown[],
+    text: StatementText,
+    runner?: DataSource | EntityManager,
+  ): Promise<T[]>;
+  /** Checks the credential on its own (a no-op once settled); throws its refusal. */
+  settleAlone(): Promise<void>;
+}
+
+/** How a check's own columns are named beside a read's (`token:id`, …). */
+export const CHECK_COLUMN_PREFIX = 'token:';
+
+const pendingChecks = new WeakMap<EventCause, PendingCredentialCheck>();
+
+/** `cause`, whose transactions settle `check` before they commit. */
+export function causeAwaitingCheck(cause: EventCause, check: PendingCredentialCheck): EventCause {
+  pendingChecks.set(cause, check);
+  return cause;
+}
+
+/**
+ * A read in `manager`'s transaction that can carry its cause's pending check (the first
+ * read of a SCIM write: the token is checked in the same statement, one round trip less);
+ * a plain rawQuery otherwise. The row comes back without the check's own columns.
+ */
+export async function readCheckingCause<T>(
+  manager: EntityManager,
+  sql: string,
+  parameters: unknown[],
+): Promise<T[]> {
+  const check = pendingChecks.get(transactionCause(manager));
+  if (!check?.pending) return rawQuery<T>(manager, sql, parameters);
+  const rows = await check.read<Record<string, unknown>>(sql, parameters, 'constant', manager);
+  return rows.map((row) => {
+    const own: Record<string, unknown> = {};
+    for (const key of Object.keys(row)) {
+      if (!key.startsWith(CHECK_COLUMN_PREFIX)) own[key] = row[key];
+    }
+    return own as T;
+  });
+}
+
 /** Runs `work` in a transaction whose changes `cause` caused. */
 export function transactionWithCause<T>(
   dataSource: DataSource,
   cause: EventCause,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  return dataSource.transaction((manager) => {
+  return dataSource.transaction(async (manager) => {
     if (manager.queryRunner) causes.set(manager.queryRunner, cause);
-    return work(manager);
+    const result = await work(manager);
+    // Before the COMMIT: a refusal here rolls the work back.
+    await pendingChecks.get(cause)?.settleAlone();
+    return result;
   });
 }
 

@@ -18,6 +18,11 @@ export function readBeforeBegin(sql: string): string {
   return sql;
 }
 
+/** Whether `sql` was marked readBeforeBegin. */
+export function isReadBeforeBegin(sql: string): boolean {
+  return readsBeforeBegin.has(sql);
+}
+
 /**
  * Says that the next statement `manager`'s transaction sends is its last one before COMMIT
  * (the outbox's commit statement, when it is one statement). If the transaction has not begun

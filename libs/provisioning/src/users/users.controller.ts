@@ -12,14 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import {
-  AppConfig,
-  CompanyId,
-  CurrentCause,
-  CurrentCompany,
-  EventCause,
-  rememberActivity,
-} from '@app/common';
+import { AppConfig, CompanyId, EventCause, rememberActivity } from '@app/common';
 import {
   parseProjection,
   project,
@@ -29,6 +22,7 @@ import {
 } from '@app/scim-protocol';
 import {
   CurrentScimCaller,
+  CurrentScimCause,
   forCaller,
   PendingTokenCheck,
   ScimCaller,
@@ -90,65 +84,74 @@ export class UsersController extends ScimResourceController {
   }
 
   @Post()
+  @TokenCheckedInRead()
   async create(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.create(companyId, cause, body);
-    // A user made by this request is in no group yet: group member rows are stored only for
-    // ids that exist, and nobody but this client has seen the id. No read for its groups.
-    const resource = await this.render(companyId, userRowOf(user), query, NO_GROUPS);
-    response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
-    response.setHeader('ETag', etagOf(user.version));
-    return resource;
+    return forCaller(caller, async (companyId) => {
+      const user = await this.users.create(companyId, cause, body);
+      // A user made by this request is in no group yet: group member rows are stored only for
+      // ids that exist, and nobody but this client has seen the id. No read for its groups.
+      const resource = await this.render(companyId, userRowOf(user), query, NO_GROUPS);
+      response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Users/${user.id}`);
+      response.setHeader('ETag', etagOf(user.version));
+      return resource;
+    });
   }
 
   @Put(':id')
+  @TokenCheckedInRead()
   async replace(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const write = await this.users.replace(companyId, cause, id, body, ifMatch);
-    const { user, groups } = write;
-    rememberActivity(response, userActivity(write));
-    response.setHeader('ETag', etagOf(user.version));
-    return this.render(
-      companyId,
-      userRowOf(user),
-      query,
-      groupsReadWith([{ id: user.id, groups }]),
-    );
+    return forCaller(caller, async (companyId) => {
+      const write = await this.users.replace(companyId, cause, id, body, ifMatch);
+      const { user, groups } = write;
+      rememberActivity(response, userActivity(write));
+      response.setHeader('ETag', etagOf(user.version));
+      return this.render(
+        companyId,
+        userRowOf(user),
+        query,
+        groupsReadWith([{ id: user.id, groups }]),
+      );
+    });
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
   @Patch(':id')
+  @TokenCheckedInRead()
   async patch(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const write = await this.users.patch(companyId, cause, id, body, ifMatch);
-    const { user, groups } = write;
-    rememberActivity(response, userActivity(write));
-    response.setHeader('ETag', etagOf(user.version));
-    return this.render(
-      companyId,
-      userRowOf(user),
-      query,
-      groupsReadWith([{ id: user.id, groups }]),
-    );
+    return forCaller(caller, async (companyId) => {
+      const write = await this.users.patch(companyId, cause, id, body, ifMatch);
+      const { user, groups } = write;
+      rememberActivity(response, userActivity(write));
+      response.setHeader('ETag', etagOf(user.version));
+      return this.render(
+        companyId,
+        userRowOf(user),
+        query,
+        groupsReadWith([{ id: user.id, groups }]),
+      );
+    });
   }
 
   async searchPage(

@@ -8,6 +8,7 @@ import {
   CompanyScans,
   EventCause,
   rawQuery,
+  readCheckingCause,
   readBeforeBegin,
   sqlBoolean,
   sqlPlaceholders,
@@ -235,11 +236,11 @@ export class UsersService {
       const context = this.postgres
         ? accessContextOf(
             (
-              await rawQuery<Record<string, unknown>>(manager, CREATE_CONTEXT_POSTGRES_SQL, [
-                companyId,
-                user.id,
-                user.linkEmailKey,
-              ])
+              await readCheckingCause<Record<string, unknown>>(
+                manager,
+                CREATE_CONTEXT_POSTGRES_SQL,
+                [companyId, user.id, user.linkEmailKey],
+              )
             )[0],
             user.linkEmailKey,
             [], // a user just made is in no group
@@ -472,7 +473,8 @@ export class UsersService {
       postgres && forChange
         ? `, ${USER_GROUPS_POSTGRES_SQL} AS "groups", ${accessContextColumns('u."id"', 'u."linkEmailKey"')}`
         : '';
-    const [row] = await rawQuery<Record<string, unknown>>(
+    // The first read of a write: it carries the token's check when that is pending.
+    const [row] = await readCheckingCause<Record<string, unknown>>(
       manager,
       `SELECT "id", "companyId", "userName", "userNameKey", "externalId", "displayNameKey",
               "familyNameKey", "givenNameKey", "departmentKey", "active", "linkEmailKey", "document",
