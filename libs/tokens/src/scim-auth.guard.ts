@@ -38,7 +38,8 @@ const PENDING = Symbol('pendingTokenCheck');
  * first statement cannot carry it.
  */
 export class PendingTokenCheck implements PendingCredentialCheck {
-  private settled = false;
+  /** What the check found, once it was made. */
+  private outcome?: TokenAuthentication;
   /**
    * The cause of what this request changes: its transactions settle the check before they
    * commit (causeAwaitingCheck), and their first read carries it (readCheckingCause).
@@ -65,7 +66,7 @@ export class PendingTokenCheck implements PendingCredentialCheck {
 
   /** Whether the token is still to be checked (by `read` or `settleAlone`). */
   get pending(): boolean {
-    return !this.settled;
+    return this.outcome === undefined;
   }
 
   /**
@@ -79,7 +80,7 @@ export class PendingTokenCheck implements PendingCredentialCheck {
     text: StatementText = 'constant',
     runner?: DataSource | EntityManager,
   ): Promise<T[]> {
-    if (this.settled) throw new Error('the token was checked already: read as usual');
+    if (!this.pending) throw new Error('the token was checked already: read as usual');
     const { authentication, rows } = await this.tokens.readAsToken<T>(
       this.secretHash,
       this.companyId,
@@ -88,16 +89,22 @@ export class PendingTokenCheck implements PendingCredentialCheck {
       text,
       runner,
     );
-    admitted(this.request, this.response, authentication);
-    this.settled = true;
+    this.settle(authentication);
     return rows;
   }
 
-  /** Checks the token on its own, as the guard does elsewhere (a no-op once checked). */
+  /**
+   * Checks the token on its own, as the guard does elsewhere; once checked, answers what the
+   * check found again (nothing, or its refusal) without asking the database twice.
+   */
   async settleAlone(): Promise<void> {
-    if (this.settled) return;
-    admitted(this.request, this.response, await this.tokens.authenticateHash(this.secretHash));
-    this.settled = true;
+    this.settle(this.outcome ?? (await this.tokens.authenticateHash(this.secretHash)));
+  }
+
+  private settle(authentication: TokenAuthentication): void {
+    const first = this.outcome === undefined;
+    this.outcome = authentication;
+    if (first || !authentication.ok) admitted(this.request, this.response, authentication);
   }
 }
 

@@ -223,10 +223,10 @@ export class TokensService {
   }
 
   /**
-   * The company a token's secret was last found to be for, if this instance has seen it
-   * admitted. A token's company never changes, so this is no cache of anything that can
-   * become stale: whether the token is still good is read with every request
-   * (readAsToken). Bounded: the oldest entry goes first.
+   * The token (its id and company) a secret was found to be, if this instance has seen it
+   * admitted. Neither ever changes for a token, so this caches nothing that can become stale:
+   * whether the token is still good is read with every request (readAsToken). Bounded: the
+   * oldest entry goes first.
    */
   knownToken(secretHash: string): KnownToken | undefined {
     return this.knownTokens.get(secretHash);
@@ -239,8 +239,8 @@ export class TokensService {
    * lookup and the read were two (issue 16). The read runs for the token's company only, and
    * costs what it costs alone (a nested loop over the one token row); its rows keep its order.
    * Answers the token's judgement, and the read's rows only when that is `ok` (with the
-   * token's columns beside theirs, named `token:…`). `text`: as
-   * rawQuery's (`varying` for SQL whose text the request decides).
+   * token's columns beside theirs, named `token:…`). `text`: as rawQuery's (`varying` for SQL
+   * whose text the request decides); `runner`: a transaction's manager, or the pool.
    */
   async readAsToken<T>(
     secretHash: string,
