@@ -292,7 +292,21 @@ describe('provisioning tokens', () => {
         Operations: [{ op: 'replace', path: 'active', value: true }],
       })
       .expect(200);
+    const group = (
+      await t.http
+        .post('/api/scim/v2/Groups')
+        .set('Authorization', `Bearer ${scimToken}`)
+        .send({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: 'Kept',
+          members: [{ value: user.id }],
+        })
+        .expect(201)
+    ).body;
     const state = async () => ({
+      groups: await t.query(`SELECT "id", "version" FROM "scim_groups" WHERE "companyId" = $1`, [
+        companyId,
+      ]),
       users: (
         await t.query<{ id: string; active: boolean | number; version: number | string }>(
           `SELECT "id", "active", "version" FROM "scim_users" WHERE "companyId" = $1 ORDER BY "id"`,
@@ -316,6 +330,11 @@ describe('provisioning tokens', () => {
         .put(user.id, { schemas: [USER], userName: 'w@acme.example', active: false })
         .expect(status);
       await client.delete(user.id).expect(status);
+      await t.http
+        .delete(`/api/scim/v2/Groups/${group.id}`)
+        .set('Authorization', `Bearer ${scimToken}`)
+        .expect(status);
+      await client.delete('not-a-uuid').expect(status);
       // A body the service would refuse with a 400: the token's answer comes first.
       await client.post({ schemas: [USER] }).expect(status);
       await client

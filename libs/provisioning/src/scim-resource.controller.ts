@@ -1,9 +1,10 @@
 import { All, Body, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CompanyId, CurrentCause, CurrentCompany, EventCause, rememberActivity } from '@app/common';
+import { CompanyId, CurrentCompany, EventCause, rememberActivity } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import {
   CurrentScimCaller,
+  CurrentScimCause,
   forCaller,
   PendingTokenCheck,
   ScimCaller,
@@ -51,16 +52,20 @@ export abstract class ScimResourceController {
     return this.search(companyId, searchBody(body));
   }
 
+  /** The first read of the removal (the locked resource) carries a pending token check. */
   @Delete(':id')
   @HttpCode(204)
+  @TokenCheckedInRead()
   async delete(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Param('id') id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    rememberActivity(response, { subject: await this.remove(companyId, cause, id, ifMatch) });
+    await forCaller(caller, async (companyId) => {
+      rememberActivity(response, { subject: await this.remove(companyId, cause, id, ifMatch) });
+    });
   }
 
   /** Methods the RFC does not define here: 405 with the methods that are. */

@@ -9,6 +9,7 @@ import {
   EventCause,
   ProvisioningWarning,
   rawQuery,
+  settleCauseCheck,
   sqlPlaceholders,
   transactionCause,
 } from '@app/common';
@@ -759,6 +760,9 @@ export class GroupsService {
     // PostgreSQL: concurrent PATCHes to one group serialize on the row, so none loses a member.
     if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
     const group = await query.getOne();
+    // A token still to be checked is checked before anything is written (the read above,
+    // through TypeORM, cannot carry it); a 404 waits for it too.
+    await settleCauseCheck(manager);
     if (!group) throw ScimError.notFound(`Group ${id} not found`);
     return group;
   }
