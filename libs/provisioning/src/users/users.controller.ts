@@ -42,7 +42,7 @@ import {
   userRowOf,
 } from './user.resource';
 import { ScimResourceController } from '../scim-resource.controller';
-import { userActivity, UsersService } from './users.service';
+import { userActivity, UsersService, UserWrite } from './users.service';
 
 /** What a user made by this request renders as its groups. */
 const NO_GROUPS = new Map<string, UserGroups>();
@@ -114,18 +114,14 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return forCaller(caller, async (companyId) => {
-      const write = await this.users.replace(companyId, cause, id, body, ifMatch);
-      const { user, groups } = write;
-      rememberActivity(response, userActivity(write));
-      response.setHeader('ETag', etagOf(user.version));
-      return this.render(
+    return forCaller(caller, async (companyId) =>
+      this.changed(
         companyId,
-        userRowOf(user),
+        await this.users.replace(companyId, cause, id, body, ifMatch),
         query,
-        groupsReadWith([{ id: user.id, groups }]),
-      );
-    });
+        response,
+      ),
+    );
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Microsoft's documentation shows this for users). */
@@ -140,18 +136,32 @@ export class UsersController extends ScimResourceController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return forCaller(caller, async (companyId) => {
-      const write = await this.users.patch(companyId, cause, id, body, ifMatch);
-      const { user, groups } = write;
-      rememberActivity(response, userActivity(write));
-      response.setHeader('ETag', etagOf(user.version));
-      return this.render(
+    return forCaller(caller, async (companyId) =>
+      this.changed(
         companyId,
-        userRowOf(user),
+        await this.users.patch(companyId, cause, id, body, ifMatch),
         query,
-        groupsReadWith([{ id: user.id, groups }]),
-      );
-    });
+        response,
+      ),
+    );
+  }
+
+  /** The answer to a PUT or PATCH: the user as written, with its ETag. */
+  private changed(
+    companyId: CompanyId,
+    write: UserWrite,
+    query: Record<string, unknown>,
+    response: Response,
+  ) {
+    const { user, groups } = write;
+    rememberActivity(response, userActivity(write));
+    response.setHeader('ETag', etagOf(user.version));
+    return this.render(
+      companyId,
+      userRowOf(user),
+      query,
+      groupsReadWith([{ id: user.id, groups }]),
+    );
   }
 
   async searchPage(
