@@ -61,6 +61,15 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
     };
     const counts = {
       getById: await roundTrips(() => scim.get(`/Users/${user.id}`).expect(200)),
+      groupById: await roundTrips(() => scim.get(`/Groups/${group.id}`).expect(200)),
+      groupRename: await roundTrips(() =>
+        scim
+          .patch(
+            `/Groups/${group.id}`,
+            patchOp({ op: 'replace', path: 'displayName', value: `Group ${n++}` }),
+          )
+          .expect(204),
+      ),
       filterUserName: await roundTrips(() =>
         scim
           .get(`/Users?filter=${encodeURIComponent(`userName eq "${user.userName}"`)}`)
@@ -113,8 +122,13 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
     // lock), then that one statement, on its own: it needs neither BEGIN nor COMMIT
     // (deferPostgresBegin). The token rides in the first read once the instance has seen it
     // admitted (TokenCheckedInRead).
+    // A group by id: the group beside the token, then its members (3 before the token rode
+    // along). A group renamed: BEGIN with the locked group beside the token, then its
+    // statements (5 before).
     expect(counts).toEqual({
       getById: 1,
+      groupById: 2,
+      groupRename: 4,
       filterUserName: 1,
       post: 2,
       deactivate: 2,

@@ -331,6 +331,20 @@ describe('provisioning tokens', () => {
         .expect(status);
       await client.delete(user.id).expect(status);
       await t.http
+        .get(`/api/scim/v2/Groups/${group.id}`)
+        .set('Authorization', `Bearer ${scimToken}`)
+        .expect(status);
+      await t.http
+        .patch(`/api/scim/v2/Groups/${group.id}`)
+        .set('Authorization', `Bearer ${scimToken}`)
+        .send({ schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members' }] })
+        .expect(status);
+      await t.http
+        .put(`/api/scim/v2/Groups/${group.id}`)
+        .set('Authorization', `Bearer ${scimToken}`)
+        .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Gone' })
+        .expect(status);
+      await t.http
         .delete(`/api/scim/v2/Groups/${group.id}`)
         .set('Authorization', `Bearer ${scimToken}`)
         .expect(status);

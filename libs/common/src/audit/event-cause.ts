@@ -91,14 +91,6 @@ export async function readCheckingCause<T>(
   });
 }
 
-/**
- * Settles the pending check of `manager`'s transaction's cause now (a no-op without one):
- * for a write whose first read cannot carry it, before it writes anything.
- */
-export async function settleCauseCheck(manager: EntityManager): Promise<void> {
-  await pendingChecks.get(transactionCause(manager))?.settleAlone();
-}
-
 /** Runs `work` in a transaction whose changes `cause` caused. */
 export function transactionWithCause<T>(
   dataSource: DataSource,

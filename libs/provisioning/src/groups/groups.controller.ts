@@ -28,7 +28,15 @@ import {
   Projection,
   projectionOmits,
 } from '@app/scim-protocol';
-import { PendingTokenCheck, ScimRoute } from '@app/tokens';
+import {
+  CurrentScimCaller,
+  CurrentScimCause,
+  forCaller,
+  PendingTokenCheck,
+  ScimCaller,
+  ScimRoute,
+  TokenCheckedInRead,
+} from '@app/tokens';
 import { parseListRequest } from '../query/list-request';
 import { etagOf, notModified } from '../resource-version';
 import { ScimResourceController } from '../scim-resource.controller';
@@ -52,21 +60,24 @@ export class GroupsController extends ScimResourceController {
   }
 
   @Get(':id')
+  @TokenCheckedInRead()
   async get(
-    @CurrentCompany() companyId: CompanyId,
+    @CurrentScimCaller() caller: ScimCaller,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = projectionOf(query);
-    const group = await this.groups.get(companyId, id);
-    response.setHeader('ETag', etagOf(group.version));
-    if (notModified(ifNoneMatch, group.version)) {
-      response.status(304);
-      return undefined;
-    }
-    return this.render(companyId, group, projection);
+    return forCaller(caller, async (companyId, check) => {
+      const projection = projectionOf(query);
+      const group = await this.groups.get(companyId, id, check);
+      response.setHeader('ETag', etagOf(group.version));
+      if (notModified(ifNoneMatch, group.version)) {
+        response.status(304);
+        return undefined;
+      }
+      return this.render(companyId, group, projection);
+    });
   }
 
   @Post()
@@ -90,20 +101,23 @@ export class GroupsController extends ScimResourceController {
   }
 
   @Put(':id')
+  @TokenCheckedInRead()
   async replace(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = projectionOf(query);
-    const { group, skipped } = await this.groups.replace(companyId, cause, id, body, ifMatch);
-    rememberWarnings(response, skippedMemberWarnings('PUT', group.id, 200, skipped));
-    response.setHeader('ETag', etagOf(group.version));
-    return this.render(companyId, group, projection);
+    return forCaller(caller, async (companyId) => {
+      const projection = projectionOf(query);
+      const { group, skipped } = await this.groups.replace(companyId, cause, id, body, ifMatch);
+      rememberWarnings(response, skippedMemberWarnings('PUT', group.id, 200, skipped));
+      response.setHeader('ETag', etagOf(group.version));
+      return this.render(companyId, group, projection);
+    });
   }
 
   /**
@@ -111,26 +125,29 @@ export class GroupsController extends ScimResourceController {
    * never reads its members back; 200 with the resource when `attributes` asks for it.
    */
   @Patch(':id')
+  @TokenCheckedInRead()
   async patch(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = projectionOf(query);
-    const { group, skipped } = await this.groups.patch(companyId, cause, id, body, ifMatch);
-    const status = query.attributes === undefined ? 204 : 200;
-    rememberWarnings(response, skippedMemberWarnings('PATCH', group.id, status, skipped));
-    rememberActivity(response, { operation: 'group.updated', subject: group.displayName });
-    response.setHeader('ETag', etagOf(group.version));
-    if (query.attributes === undefined) {
-      response.status(204);
-      return undefined;
-    }
-    return this.render(companyId, group, projection);
+    return forCaller(caller, async (companyId) => {
+      const projection = projectionOf(query);
+      const { group, skipped } = await this.groups.patch(companyId, cause, id, body, ifMatch);
+      const status = query.attributes === undefined ? 204 : 200;
+      rememberWarnings(response, skippedMemberWarnings('PATCH', group.id, status, skipped));
+      rememberActivity(response, { operation: 'group.updated', subject: group.displayName });
+      response.setHeader('ETag', etagOf(group.version));
+      if (query.attributes === undefined) {
+        response.status(204);
+        return undefined;
+      }
+      return this.render(companyId, group, projection);
+    });
   }
 
   async searchPage(

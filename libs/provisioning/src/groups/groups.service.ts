@@ -9,7 +9,7 @@ import {
   EventCause,
   ProvisioningWarning,
   rawQuery,
-  settleCauseCheck,
+  readCheckingCause,
   sqlPlaceholders,
   transactionCause,
 } from '@app/common';
@@ -182,6 +182,29 @@ const invalidValue = (detail: string) => ScimError.badRequest('invalidValue', de
  * the same few queries in a group of 10 or of 100,000, and no write ever reloads the whole list
  * (except a full-list replace, which must compare against it).
  */
+/** A group's row as its entity's columns (the search document is not read). */
+const GROUP_SQL = `SELECT "id", "displayName", "displayNameKey", "externalId", "document", "memberCount",
+       "version", "createdAt", "updatedAt"
+  FROM "scim_groups" WHERE "companyId" = $1 AND "id" = $2`;
+/** The same, for a change: PostgreSQL locks the row. */
+const LOCKED_GROUP_POSTGRES_SQL = `${GROUP_SQL} FOR UPDATE`;
+
+/** A group entity of a GROUP_SQL row. */
+function groupOf(companyId: CompanyId, row: Record<string, unknown>): ScimGroupEntity {
+  return Object.assign(new ScimGroupEntity(), {
+    id: row.id as string,
+    companyId,
+    displayName: row.displayName as string,
+    displayNameKey: row.displayNameKey as string,
+    externalId: (row.externalId as string | null) ?? null,
+    document: JSON.parse(row.document as string) as Record<string, unknown>,
+    memberCount: Number(row.memberCount),
+    version: Number(row.version),
+    createdAt: new Date(Number(row.createdAt)),
+    updatedAt: new Date(Number(row.updatedAt)),
+  });
+}
+
 @Injectable()
 export class GroupsService {
   /** Page starts of /Groups lists, per company (see PageAnchors). */
@@ -193,12 +216,14 @@ export class GroupsService {
     private readonly scans: CompanyScans,
   ) {}
 
-  async get(companyId: CompanyId, id: string): Promise<ScimGroupEntity> {
-    const group = isUuid(id)
-      ? await this.dataSource.getRepository(ScimGroupEntity).findOneBy({ companyId, id })
-      : null;
-    if (!group) throw ScimError.notFound(`Group ${id} not found`);
-    return group;
+  /** One group, for a SCIM GET; a pending token check (TokenCheckedInRead) rides in its read. */
+  async get(companyId: CompanyId, id: string, check?: PendingTokenCheck): Promise<ScimGroupEntity> {
+    if (!isUuid(id)) throw ScimError.notFound(`Group ${id} not found`);
+    const [row] = check
+      ? await check.read<Record<string, unknown>>(GROUP_SQL, [companyId, id])
+      : await rawQuery<Record<string, unknown>>(this.dataSource, GROUP_SQL, [companyId, id]);
+    if (!row) throw ScimError.notFound(`Group ${id} not found`);
+    return groupOf(companyId, row);
   }
 
   async list(
@@ -753,18 +778,16 @@ export class GroupsService {
     id: string,
   ): Promise<ScimGroupEntity> {
     if (!isUuid(id)) throw ScimError.notFound(`Group ${id} not found`);
-    const query = manager
-      .getRepository(ScimGroupEntity)
-      .createQueryBuilder('g')
-      .where('g.companyId = :companyId AND g.id = :id', { companyId, id });
+    // The first read of a group's change: it carries a pending token check (readCheckingCause).
     // PostgreSQL: concurrent PATCHes to one group serialize on the row, so none loses a member.
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
-    const group = await query.getOne();
-    // A token still to be checked is checked before anything is written (the read above,
-    // through TypeORM, cannot carry it); a 404 waits for it too.
-    await settleCauseCheck(manager);
-    if (!group) throw ScimError.notFound(`Group ${id} not found`);
-    return group;
+    const postgres = manager.connection.options.type === 'postgres';
+    const [row] = await readCheckingCause<Record<string, unknown>>(
+      manager,
+      postgres ? LOCKED_GROUP_POSTGRES_SQL : GROUP_SQL,
+      [companyId, id],
+    );
+    if (!row) throw ScimError.notFound(`Group ${id} not found`);
+    return groupOf(companyId, row);
   }
 
   private write<T>(
