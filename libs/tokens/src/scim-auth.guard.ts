@@ -182,18 +182,13 @@ export class ScimAuthGuard implements CanActivate {
 
 type PendingRequest = Request & { [PENDING]?: PendingTokenCheck };
 
-/** The request's company when `authentication` admits it; the guard's error when not. */
-function admitted(
-  request: Request,
-  response: Response,
-  authentication: TokenAuthentication,
-): CompanyId {
+/** Scopes the request to the token's company when `authentication` admits it; throws when not. */
+function admitted(request: Request, response: Response, authentication: TokenAuthentication): void {
   if (!authentication.ok) throw refusal(response, authentication);
   setCompanyScope(request, {
     companyId: authentication.companyId,
     actor: { kind: 'scimToken', tokenId: authentication.tokenId },
   });
-  return authentication.companyId;
 }
 
 /** The guard's error for a token that is not good. */
@@ -207,10 +202,11 @@ function refusal(
 }
 
 /**
- * A read-only SCIM handler that checks the token in its read: it takes `@CurrentScimCaller()`
- * and, given a PendingTokenCheck, reads with TokensService.readAsToken and settles it before
- * anything else. Only for handlers that write nothing: the guard has admitted the request
- * before the token was checked.
+ * A SCIM handler that checks the token in its first read: it takes `@CurrentScimCaller()`
+ * (and `@CurrentScimCause()` for a change) and runs its work through `forCaller`, its first
+ * read through PendingTokenCheck.read or readCheckingCause. The guard admits the request before
+ * the token is checked; nothing is answered, and no transaction of the request commits, before
+ * it was (forCaller, causeAwaitingCheck).
  */
 export const TokenCheckedInRead = () => SetMetadata(CHECKED_IN_READ, true);
 

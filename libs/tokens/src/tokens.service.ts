@@ -65,13 +65,11 @@ const TOKEN_ROW_SOURCES: [keyof TokenRow, string][] = [
 const tokenColumns = (prefix: string) =>
   TOKEN_ROW_SOURCES.map(([column, source]) => `${source} AS "${prefix}${column}"`).join(', ');
 const AUTHENTICATE_FROM = `"scim_tokens" t LEFT JOIN "sso_connections" s ON s."companyId" = t."companyId"`;
-/** The prefix of the token's columns beside a read (readAsToken). */
-const TOKEN_PREFIX = CHECK_COLUMN_PREFIX;
 
 /** The token's columns of a row read beside a read (readAsToken). */
 function tokenRowOf(row: Record<string, unknown>): TokenRow {
   return Object.fromEntries(
-    TOKEN_ROW_SOURCES.map(([column]) => [column, row[`${TOKEN_PREFIX}${column}`]]),
+    TOKEN_ROW_SOURCES.map(([column]) => [column, row[`${CHECK_COLUMN_PREFIX}${column}`]]),
   ) as unknown as TokenRow;
 }
 
@@ -267,7 +265,7 @@ export class TokensService {
     // in that order here should the join not have kept it, rather than by an ORDER BY, which
     // would sort the page again. The token's columns stay on the rows (copying a page of
     // rows without them cost more than their keys do).
-    const read = `${TOKEN_PREFIX}read`;
+    const read = `${CHECK_COLUMN_PREFIX}read`;
     if (results.length === 1 && results[0][read] === null) return { authentication, rows: [] };
     const position = (row: Record<string, unknown>) => Number(row[read]);
     const inOrder = results.every((row, index) => position(row) === index + 1);
@@ -281,9 +279,9 @@ export class TokensService {
   private readAsTokenSql(sql: string, count: number): string {
     let statement = this.tokenReadStatements.get(sql);
     if (statement === undefined) {
-      statement = `SELECT ${tokenColumns(TOKEN_PREFIX)}, q.*
+      statement = `SELECT ${tokenColumns(CHECK_COLUMN_PREFIX)}, q.*
   FROM ${AUTHENTICATE_FROM}
-  LEFT JOIN LATERAL (SELECT row_number() OVER () AS "${TOKEN_PREFIX}read", r.* FROM (${sql}) r) q
+  LEFT JOIN LATERAL (SELECT row_number() OVER () AS "${CHECK_COLUMN_PREFIX}read", r.* FROM (${sql}) r) q
     ON t."companyId" = $${count + 1}
   WHERE t."secretHash" = $${count + 2}`;
       // A plain read stays one with the token's plain read beside it.

@@ -73,7 +73,7 @@ export class UsersController extends ScimResourceController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return forCaller(caller, async (companyId, check) => {
-      const user = await this.users.getRowChecked(companyId, id, check);
+      const user = await this.users.getRow(companyId, id, check);
       response.setHeader('ETag', etagOf(Number(user.version)));
       if (notModified(ifNoneMatch, Number(user.version))) {
         response.status(304);

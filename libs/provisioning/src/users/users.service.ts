@@ -172,26 +172,14 @@ export class UsersService {
   }
 
   /**
-   * One user as a raw row, for a SCIM GET. A token still to be checked (PostgreSQL,
-   * TokenCheckedInRead) is checked in the same statement.
+   * One user as a raw row, for a SCIM GET (no entity hydration, no query builder). A token
+   * still to be checked (PostgreSQL, TokenCheckedInRead) is checked in the same statement.
    */
-  async getRowChecked(
-    companyId: CompanyId,
-    id: string,
-    check?: PendingTokenCheck,
-  ): Promise<UserRow> {
-    if (!check) return this.getRow(companyId, id);
-    const [row] = await check.read<UserRow>(userByIdSql(this.postgres), [companyId, id]);
-    if (!row) throw ScimError.notFound(`User ${id} not found`);
-    return row;
-  }
-
-  /** One user as a raw row, for reads (no entity hydration, no query builder). */
-  async getRow(companyId: CompanyId, id: string): Promise<UserRow> {
-    const [row] = await rawQuery<UserRow>(this.dataSource, userByIdSql(this.postgres), [
-      companyId,
-      id,
-    ]);
+  async getRow(companyId: CompanyId, id: string, check?: PendingTokenCheck): Promise<UserRow> {
+    const sql = userByIdSql(this.postgres);
+    const [row] = check
+      ? await check.read<UserRow>(sql, [companyId, id])
+      : await rawQuery<UserRow>(this.dataSource, sql, [companyId, id]);
     if (!row) throw ScimError.notFound(`User ${id} not found`);
     return row;
   }
