@@ -49,7 +49,7 @@ process.on('exit', () => {
       ms: Math.round(nanoseconds / 1e6),
       runs,
       microsecondsPerRun: Math.round(nanoseconds / runs / 100) / 10,
-      sql: sql.replace(/\s+/g, ' ').slice(0, 120),
+      sql: sql.replace(/\s+/g, ' ').slice(0, Number(process.env.STATEMENT_CHARS ?? 120)),
     }));
   writeFileSync(process.env.STATEMENTS_FILE, JSON.stringify(rows));
 });

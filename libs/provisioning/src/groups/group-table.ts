@@ -5,24 +5,24 @@ import { ResourceTable } from '../query/filter-to-sql';
 export const GROUP_TABLE: ResourceTable = {
   schema: GROUP_RESOURCE,
   alias: 'g',
-  searchDocument: 'g.searchDocument',
+  searchDocument: 'g."searchDocument"',
   columns: {
     id: { expr: 'g.id', kind: 'string', folded: false, cursorProperty: 'id' },
-    externalId: { expr: 'g.externalId', kind: 'string', folded: false },
+    externalId: { expr: 'g."externalId"', kind: 'string', folded: false },
     displayName: {
-      expr: 'g.displayNameKey',
+      expr: 'g."displayNameKey"',
       kind: 'string',
       folded: true,
       cursorProperty: 'displayNameKey',
     },
     'meta.created': {
-      expr: 'g.createdAt',
+      expr: 'g."createdAt"',
       kind: 'date',
       folded: false,
       cursorProperty: 'createdAt',
     },
     'meta.lastModified': {
-      expr: 'g.updatedAt',
+      expr: 'g."updatedAt"',
       kind: 'date',
       folded: false,
       cursorProperty: 'updatedAt',

@@ -24,13 +24,13 @@ export interface GroupRow {
 
 export const GROUP_ROW_COLUMNS = [
   'g.id AS "id"',
-  'g.externalId AS "externalId"',
-  'g.displayName AS "displayName"',
+  'g."externalId" AS "externalId"',
+  'g."displayName" AS "displayName"',
   'g.document AS "document"',
   'g.version AS "version"',
-  'g.createdAt AS "createdAt"',
-  'g.updatedAt AS "updatedAt"',
-  'g.displayNameKey AS "displayNameKey"',
+  'g."createdAt" AS "createdAt"',
+  'g."updatedAt" AS "updatedAt"',
+  'g."displayNameKey" AS "displayNameKey"',
 ];
 
 export function groupRowOf(group: ScimGroupEntity): GroupRow {

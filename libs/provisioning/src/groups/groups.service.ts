@@ -36,7 +36,6 @@ import {
   searchDocument,
 } from '@app/scim-protocol';
 import { AccessService } from '../access/access.service';
-import { dialectOf } from '../query/database';
 import { ListRequest } from '../query/list-request';
 import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
 import { PageAnchors } from '../query/page-anchors';
@@ -231,18 +230,15 @@ export class GroupsService {
     request: ListRequest,
     check?: PendingTokenCheck,
   ): Promise<ListPage<GroupRow>> {
-    const query = this.dataSource
-      .getRepository(ScimGroupEntity)
-      .createQueryBuilder('g')
-      .where('g.companyId = :companyId', { companyId });
     return listResources<GroupRow>({
-      query,
+      companyId,
+      from: '"scim_groups" g',
       table: GROUP_TABLE,
       columns: GROUP_ROW_COLUMNS,
       anchors: { cache: this.anchors, scope: companyId },
-      dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'groups'),
+      dataSource: this.dataSource,
       reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
       firstRead: check,
     });

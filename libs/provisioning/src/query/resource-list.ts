@@ -1,5 +1,5 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { StatementText } from '@app/common';
+import { DataSource, ObjectLiteral } from 'typeorm';
+import { rawQuery, StatementText } from '@app/common';
 import { ScimError } from '@app/scim-protocol';
 import {
   FilterCompiler,
@@ -9,8 +9,9 @@ import {
   SqlValue,
 } from './filter-to-sql';
 import { decodeCursor, encodeCursor, ListRequest } from './list-request';
+import { ListStatement } from './list-statement';
 import { PageAnchors } from './page-anchors';
-import { SqlDialect } from './sql-dialect';
+import { dialectOf } from './database';
 
 export interface ListPage<T> {
   totalResults: number;
@@ -25,13 +26,15 @@ export interface ListPage<T> {
  * (keyset: the cost of a page does not grow with its position).
  */
 export async function listResources<T extends ObjectLiteral>(options: {
-  query: SelectQueryBuilder<ObjectLiteral>;
+  companyId: string;
+  /** The table, quoted, and the alias the table's expressions use: `"scim_users" u`. */
+  from: string;
   table: ResourceTable;
-  dialect: SqlDialect;
+  dataSource: DataSource;
   request: ListRequest;
   /** The total without a filter, from the kept counts rather than COUNT(*). */
   unfilteredTotal: () => Promise<number>;
-  /** The columns to read, as `alias.column AS "name"`: rows come back raw, not as entities. */
+  /** The columns to read, as `alias."column" AS "name"`: rows come back raw, not entities. */
   columns: string[];
   /** Remembered page starts, and the scope (company and resource type) they belong to. */
   anchors?: { cache: PageAnchors; scope: string };
@@ -50,10 +53,17 @@ export async function listResources<T extends ObjectLiteral>(options: {
     read<R>(sql: string, parameters: unknown[], text: StatementText): Promise<R[]>;
   };
 }): Promise<ListPage<T>> {
-  const { query, table, dialect, request } = options;
-  query.select(options.columns);
+  const { table, dataSource, request } = options;
+  const dialect = dialectOf(dataSource);
+  const query = new ListStatement(
+    dialect,
+    options.from,
+    options.columns,
+    `${table.alias}."companyId" = :companyId`,
+    options.companyId,
+  );
   const compiler = new FilterCompiler(table, dialect);
-  if (request.filter) query.andWhere(compiler.compile(request.filter));
+  if (request.filter) query.where(compiler.compile(request.filter));
 
   const idColumn = `${table.alias}.id`;
   // A filter an index serves finds few rows: order them after finding them. Without this a
@@ -71,7 +81,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
     }
     sort = value;
   }
-  query.setParameters(compiler.parameters.values);
+  query.bind(compiler.parameters.values);
   // A filter or a sort that no index serves reads every row of the company: such a filter is
   // bounded by the company's size, and it runs where scans run.
   const scans =
@@ -87,26 +97,28 @@ export async function listResources<T extends ObjectLiteral>(options: {
     }
   }
   const reader = scans ? options.reader : undefined;
+  // A statement an index serves: on PostgreSQL prepared among the first request shapes.
+  const run = <R>(sql: string, parameters: unknown[]): Promise<R[]> =>
+    dialect.name === 'postgres'
+      ? rawQuery<R>(dataSource, sql, parameters, 'varying')
+      : (dataSource.query(sql, parameters) as Promise<R[]>);
   const { firstRead } = options;
-  const rawMany = async (q: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> => {
-    if (reader) return (await reader(...q.getQueryAndParameters())) as T[];
-    if (firstRead?.pending) {
-      // Its text is the filter's and the sort's: named only among the first shapes.
-      const [sql, parameters] = q.getQueryAndParameters();
-      return firstRead.read<T>(sql, parameters, 'varying');
-    }
-    return (await q.getRawMany()) as T[];
+  const rawMany = async ([sql, parameters]: [string, unknown[]]): Promise<T[]> => {
+    if (reader) return (await reader(sql, parameters)) as T[];
+    // Its text is the filter's and the sort's: named only among the first shapes.
+    if (firstRead?.pending) return firstRead.read<T>(sql, parameters, 'varying');
+    return run<T>(sql, parameters);
   };
 
   // totalResults: read from the page itself when the page tells it exactly (a page read by
   // offset that is not full ends the list: the common IdP lookup, `userName eq`, answers 0
   // or 1 row and needs no COUNT); otherwise a COUNT with the filter, or the kept count.
-  const countQuery = query.clone();
+  const countQuery = query.copy();
   const count = async (): Promise<number> => {
-    if (!reader) return countQuery.getCount();
-    const [row] = await reader(
-      ...countQuery.clone().select('COUNT(*)', 'n').getQueryAndParameters(),
-    );
+    const [sql, parameters] = countQuery.count();
+    const [row] = reader
+      ? await reader(sql, parameters)
+      : await run<{ n: unknown }>(sql, parameters);
     return Number(row?.n ?? 0);
   };
   const total = (exact?: number): Promise<number> =>
@@ -144,15 +156,15 @@ export async function listResources<T extends ObjectLiteral>(options: {
     if (request.cursor !== '') {
       const position = decodeCursor(request.cursor, sortKey);
       const op = descending ? '<' : '>';
-      query.andWhere(seekCondition(sort, sortExpr, idColumn, op), {
+      query.where(seekCondition(sort, sortExpr, idColumn, op), {
         seekValue: position.sortValue,
         seekId: position.id,
       });
     }
     if (sort.cursorProperty !== 'id')
-      query.orderBy(orderExpr, direction).addOrderBy(orderColumn, direction);
-    else query.orderBy(orderColumn, direction);
-    const rows = await rawMany(query.limit(request.count + 1));
+      query.orderBy(`${orderExpr} ${direction}`, `${orderColumn} ${direction}`);
+    else query.orderBy(`${orderColumn} ${direction}`);
+    const rows = await rawMany(query.select(request.count + 1));
     const hasMore = rows.length > request.count;
     const page = hasMore ? rows.slice(0, request.count) : rows;
     const last = page[page.length - 1] as Record<string, unknown> | undefined;
@@ -174,15 +186,16 @@ export async function listResources<T extends ObjectLiteral>(options: {
   // said as NULLS LAST / FIRST, which both engines read from an ascending index (SQLite since
   // 3.30), so a sort on an indexed nullable column reads one page of its index.
   if (sort.cursorProperty === 'id') {
-    query.orderBy(orderColumn, direction);
+    query.orderBy(`${orderColumn} ${direction}`);
   } else {
-    query
-      .orderBy(orderExpr, direction, descending ? 'NULLS FIRST' : 'NULLS LAST')
-      .addOrderBy(orderColumn, direction);
+    query.orderBy(
+      `${orderExpr} ${direction} ${descending ? 'NULLS FIRST' : 'NULLS LAST'}`,
+      `${orderColumn} ${direction}`,
+    );
   }
   const { anchors } = options;
   if (!anchors || !sort.cursorProperty || request.startIndex === 1) {
-    const rows = await rawMany(query.offset(request.startIndex - 1).limit(request.count));
+    const rows = await rawMany(query.select(request.count, request.startIndex - 1));
     rememberNext(rows);
     return {
       totalResults: await total(exactFromOffsetPage(request.startIndex - 1, rows.length)),
@@ -196,14 +209,14 @@ export async function listResources<T extends ObjectLiteral>(options: {
   let exact: number | undefined;
   if (anchor) {
     const op = descending ? '<' : '>';
-    query.andWhere(seekCondition(sort, sortExpr, idColumn, op), {
+    query.where(seekCondition(sort, sortExpr, idColumn, op), {
       seekValue: anchor.value,
       seekId: anchor.id,
     });
-    rows = await rawMany(query.limit(request.count));
+    rows = await rawMany(query.select(request.count));
   } else {
     // Read one row more, before the page, and remember it as this page's start.
-    const withBefore = await rawMany(query.offset(request.startIndex - 2).limit(request.count + 1));
+    const withBefore = await rawMany(query.select(request.count + 1, request.startIndex - 2));
     const before = withBefore.shift() as Record<string, unknown> | undefined;
     if (before) {
       anchors.cache.set(

@@ -21,12 +21,12 @@ export interface UserRow {
 /** The columns of a UserRow, for a query builder over `scim_users u`. */
 export const USER_ROW_COLUMNS = [
   'u.id AS "id"',
-  'u.externalId AS "externalId"',
+  'u."externalId" AS "externalId"',
   'u.document AS "document"',
   'u.version AS "version"',
-  'u.createdAt AS "createdAt"',
-  'u.updatedAt AS "updatedAt"',
-  'u.userNameKey AS "userNameKey"',
+  'u."createdAt" AS "createdAt"',
+  'u."updatedAt" AS "updatedAt"',
+  'u."userNameKey" AS "userNameKey"',
 ];
 
 /**

@@ -46,7 +46,6 @@ import { ListRequest } from '../query/list-request';
 import { adjustResourceCount, resourceCount, scimWrite } from '../query/resource-writes';
 import { PageAnchors } from '../query/page-anchors';
 import { ListPage, listResources } from '../query/resource-list';
-import { dialectOf } from '../query/database';
 import { checkIfMatch } from '../resource-version';
 import { ScimUserEntity } from './scim-user.entity';
 import { indexedAttributeKeys, USER_TABLE } from './user-table';
@@ -189,18 +188,15 @@ export class UsersService {
     request: ListRequest,
     check?: PendingTokenCheck,
   ): Promise<ListPage<UserRow>> {
-    const query = this.dataSource
-      .getRepository(ScimUserEntity)
-      .createQueryBuilder('u')
-      .where('u.companyId = :companyId', { companyId });
     return listResources<UserRow>({
-      query,
+      companyId,
+      from: '"scim_users" u',
       table: USER_TABLE,
-      dialect: dialectOf(this.dataSource),
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'users'),
       columns: userRowColumns(this.postgres),
       anchors: { cache: this.anchors, scope: companyId },
+      dataSource: this.dataSource,
       reader: (sql, parameters) => this.scans.all(companyId, sql, parameters),
       firstRead: check,
     });
