@@ -12,6 +12,7 @@ import { IndexedUserAttributes1733300000000 } from './migrations/1733300000000-i
 import { DriftTriggersOnCreate1733400000000 } from './migrations/1733400000000-drift-triggers-on-create';
 import { DriftMarksOnce1733500000000 } from './migrations/1733500000000-drift-marks-once';
 import { WellFormedDocuments1733600000000 } from './migrations/1733600000000-well-formed-documents';
+import { DriftMarksPrepared1733700000000 } from './migrations/1733700000000-drift-marks-prepared';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the built service, the tests
@@ -32,4 +33,5 @@ export const migrations = [
   DriftTriggersOnCreate1733400000000,
   DriftMarksOnce1733500000000,
   WellFormedDocuments1733600000000,
+  DriftMarksPrepared1733700000000,
 ];
