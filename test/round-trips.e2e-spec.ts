@@ -88,6 +88,37 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
           .expect(200),
       ),
       // A new email: its rows rewritten (the old ones deleted first, one statement more).
+      groupPost: await roundTrips(() =>
+        scim
+          .post('/Groups', oktaGroup({ displayName: `g${n++}`, members: [{ value: user.id }] }))
+          .expect(201),
+      ),
+      groupAdd: await roundTrips(async () => {
+        const other = await createUser(scim, oktaUser({ userName: `m${n++}@example.com` }));
+        recorded.sent.length = 0;
+        await scim
+          .patch(
+            `/Groups/${group.id}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: other.id }] }),
+          )
+          .expect(204);
+      }),
+      groupRemove: await roundTrips(async () => {
+        const other = await createUser(scim, oktaUser({ userName: `m${n++}@example.com` }));
+        await scim
+          .patch(
+            `/Groups/${group.id}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: other.id }] }),
+          )
+          .expect(204);
+        recorded.sent.length = 0;
+        await scim
+          .patch(
+            `/Groups/${group.id}`,
+            patchOp({ op: 'remove', path: `members[value eq "${other.id}"]` }),
+          )
+          .expect(204);
+      }),
       newEmail: await roundTrips(() =>
         scim
           .patch(
@@ -124,11 +155,20 @@ onPostgres('round trips to PostgreSQL per SCIM request', () => {
     // admitted (TokenCheckedInRead).
     // A group by id: the group beside the token, then its members (3 before the token rode
     // along). A group renamed: BEGIN with the locked group beside the token, then its
-    // statements (5 before).
+    // statements (5 before). A member added (what an IdP's group push sends): BEGIN with the
+    // locked group beside the token, the member's lookup, the insert that says whom it added,
+    // the access read, then the group's count and version with the outbox and the COMMIT (7
+    // before: a read of who was present, and the group's row on its own). A member removed:
+    // the delete says whom it removed (6 before). A group created with a member: the token,
+    // the member's lookup, the group with its count, the membership rows, the access read and
+    // the outbox (7 before: the count was a second write of the row).
     expect(counts).toEqual({
       getById: 1,
       groupById: 2,
       groupRename: 4,
+      groupPost: 6,
+      groupAdd: 5,
+      groupRemove: 4,
       filterUserName: 1,
       post: 2,
       deactivate: 2,

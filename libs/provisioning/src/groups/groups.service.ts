@@ -9,11 +9,12 @@ import {
   EventCause,
   ProvisioningWarning,
   rawQuery,
+  rawReturning,
   readCheckingCause,
   sqlPlaceholders,
   transactionCause,
 } from '@app/common';
-import { recordEvent, recordMembershipChange } from '@app/events';
+import { recordEvent, recordMembershipChange, writeAtCommit } from '@app/events';
 import { PendingTokenCheck } from '@app/tokens';
 import {
   applyPatch,
@@ -176,11 +177,6 @@ SELECT "root" FROM below WHERE "id" = $2 LIMIT 1`;
 
 const invalidValue = (detail: string) => ScimError.badRequest('invalidValue', detail);
 
-/**
- * SCIM Groups. Memberships are rows, changed by difference: adding or removing one member costs
- * the same few queries in a group of 10 or of 100,000, and no write ever reloads the whole list
- * (except a full-list replace, which must compare against it).
- */
 /** A group's row as its entity's columns (the search document is not read). */
 const GROUP_SQL = `SELECT "id", "displayName", "displayNameKey", "externalId", "document", "memberCount",
        "version", "createdAt", "updatedAt"
@@ -204,6 +200,15 @@ function groupOf(companyId: CompanyId, row: Record<string, unknown>): ScimGroupE
   });
 }
 
+/** A group whose members changed and nothing else (GroupsService.update). */
+const GROUP_MEMBERS_CHANGED_SQL = `UPDATE "scim_groups" SET "memberCount" = $3, "version" = $4, "updatedAt" = $5
+  WHERE "companyId" = $1 AND "id" = $2`;
+
+/**
+ * SCIM Groups. Memberships are rows, changed by difference: adding or removing one member costs
+ * the same few queries in a group of 10 or of 100,000, and no write ever reloads the whole list
+ * (except a full-list replace, which must compare against it).
+ */
 @Injectable()
 export class GroupsService {
   /** Page starts of /Groups lists, per company (see PageAnchors). */
@@ -301,16 +306,13 @@ export class GroupsService {
     });
     this.fill(group, document);
     return this.write(companyId, cause, async (manager) => {
-      await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
+      // The members first (a group just made can be in no group, so no cycle), then the row
+      // with its count, then the membership rows that name it.
       const skipped: SkippedMember[] = [];
       const incoming = await this.resolve(manager, group, dedupe(members ?? []), skipped);
-      await this.insertMembers(manager, group, incoming);
       group.memberCount = incoming.length;
-      await manager.update(
-        ScimGroupEntity,
-        { companyId, id: group.id },
-        { memberCount: group.memberCount },
-      );
+      await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
+      await this.insertMembers(manager, group, incoming);
       await this.refreshAccess(manager, companyId, byType(incoming));
       await adjustResourceCount(manager, companyId, 'groups', 1); // last: see adjustResourceCount
       recordEvent(manager, companyId, 'group.created', groupEventData(manager, group));
@@ -425,18 +427,31 @@ export class GroupsService {
       if (documentChanged) this.fill(group, document);
       group.version += 1;
       group.updatedAt = new Date(Math.max(Date.now(), group.updatedAt.getTime() + 1));
-      await manager.update(ScimGroupEntity, { companyId, id }, <
-        QueryDeepPartialEntity<ScimGroupEntity>
-      >{
-        displayName: group.displayName,
-        displayNameKey: group.displayNameKey,
-        externalId: group.externalId,
-        document: group.document,
-        searchDocument: group.searchDocument,
-        memberCount: group.memberCount,
-        version: group.version,
-        updatedAt: group.updatedAt,
-      });
+      if (documentChanged) {
+        await manager.update(ScimGroupEntity, { companyId, id }, <
+          QueryDeepPartialEntity<ScimGroupEntity>
+        >{
+          displayName: group.displayName,
+          displayNameKey: group.displayNameKey,
+          externalId: group.externalId,
+          document: group.document,
+          searchDocument: group.searchDocument,
+          memberCount: group.memberCount,
+          version: group.version,
+          updatedAt: group.updatedAt,
+        });
+      } else {
+        // Only the members changed (what an IdP's group push sends): nothing later in the
+        // transaction reads the row's count, version or time (role mappings read its id and
+        // name, unchanged), so on PostgreSQL the update goes with the commit's statement.
+        await writeAtCommit(manager, GROUP_MEMBERS_CHANGED_SQL, [
+          companyId,
+          id,
+          group.memberCount,
+          group.version,
+          group.updatedAt,
+        ]);
+      }
       await this.refreshAccess(manager, companyId, joinedOrLeftIds);
       // A renamed group may now match (or stop matching) a role mapping by displayName.
       if (documentChanged) await this.access.refreshGroupMembers(manager, companyId, group.id);
@@ -520,19 +535,10 @@ export class GroupsService {
   ): Promise<MemberChange> {
     const found = await this.resolve(manager, group, incoming, skipped);
     if (found.length === 0) return { users: [], groups: [] };
-    const present = new Set<string>();
-    for (let i = 0; i < found.length; i += BATCH) {
-      const ids = found.slice(i, i + BATCH).map((member) => member.value);
-      const rows = await rawQuery<{ memberId: string }>(
-        manager,
-        `SELECT "memberId" FROM "scim_group_members"
-          WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(ids.length, 2)})`,
-        [group.id, ...ids],
-      );
-      for (const row of rows) present.add(row.memberId);
-    }
-    const fresh = found.filter((member) => !present.has(member.value));
-    await this.insertMembers(manager, group, fresh);
+    // The insert says which rows it added (ON CONFLICT DO NOTHING skips the members already
+    // present): one statement, not a read of who is present and then the insert.
+    const added = new Set(await this.insertMembers(manager, group, found));
+    const fresh = found.filter((member) => added.has(member.value));
     group.memberCount += fresh.length;
     return byType(fresh);
   }
@@ -568,17 +574,13 @@ export class GroupsService {
     const change: MemberChange = { users: [], groups: [] };
     for (let i = 0; i < ids.length; i += BATCH) {
       const chunk = ids.slice(i, i + BATCH);
-      const rows = await rawQuery<{ memberId: string; memberType: GroupMemberType }>(
+      // The delete says whom it removed: one statement, not a read of who is present first.
+      const rows = await rawReturning<{ memberId: string; memberType: GroupMemberType }>(
         manager,
-        `SELECT "memberId", "memberType" FROM "scim_group_members"
-          WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(chunk.length, 2)})`,
+        `DELETE FROM "scim_group_members"
+          WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(chunk.length, 2)})
+          RETURNING "memberId", "memberType"`,
         [group.id, ...chunk],
-      );
-      if (rows.length === 0) continue;
-      await rawQuery(
-        manager,
-        `DELETE FROM "scim_group_members" WHERE "groupId" = $1 AND "memberId" IN (${sqlPlaceholders(rows.length, 2)})`,
-        [group.id, ...rows.map((row) => row.memberId)],
       );
       for (const row of rows)
         (row.memberType === 'group' ? change.groups : change.users).push(row.memberId);
@@ -610,21 +612,23 @@ export class GroupsService {
     return this.deleteMembers(manager, group, doomed);
   }
 
+  /** Inserts the members not present yet; answers the ids it inserted (RETURNING). */
   private async insertMembers(
     manager: EntityManager,
     group: ScimGroupEntity,
     members: ResolvedMember[],
-  ): Promise<void> {
-    if (members.length === 0) return;
+  ): Promise<string[]> {
+    if (members.length === 0) return [];
     if (manager.connection.options.type === 'postgres') {
       // One statement of five arrays, however many members: a 10,000-member add was twenty
       // statements of 2,500 parameters each, parsed and planned one by one.
-      await rawQuery(
+      const rows = await rawQuery<{ memberId: string }>(
         manager,
         `INSERT INTO "scim_group_members" ("groupId", "memberId", "companyId", "display", "memberType")
          SELECT $1, m."memberId", $2, m."display", m."memberType"
            FROM unnest($3::varchar[], $4::varchar[], $5::varchar[]) AS m("memberId", "display", "memberType")
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING
+         RETURNING "memberId"`,
         [
           group.id,
           group.companyId,
@@ -633,16 +637,18 @@ export class GroupsService {
           members.map((member) => member.type),
         ],
       );
-      return;
+      return rows.map((row) => row.memberId);
     }
     const columns = 5;
+    const inserted: string[] = [];
     for (let i = 0; i < members.length; i += BATCH) {
       const batch = members.slice(i, i + BATCH);
-      await rawQuery(
+      const rows = await rawQuery<{ memberId: string }>(
         manager,
         `INSERT INTO "scim_group_members" ("groupId", "memberId", "companyId", "display", "memberType")
          VALUES ${batch.map((_, row) => `(${sqlPlaceholders(columns, row * columns + 1)})`).join(', ')}
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING
+         RETURNING "memberId"`,
         batch.flatMap((member) => [
           group.id,
           member.value,
@@ -651,7 +657,9 @@ export class GroupsService {
           member.type,
         ]),
       );
+      for (const row of rows) inserted.push(row.memberId);
     }
+    return inserted;
   }
 
   /** The group's current members, by id. */
