@@ -330,6 +330,25 @@ describe('provisioning tokens', () => {
         .put(user.id, { schemas: [USER], userName: 'w@acme.example', active: false })
         .expect(status);
       await client.delete(user.id).expect(status);
+      for (const members of [[{ value: user.id }], []]) {
+        await t.http
+          .post('/api/scim/v2/Groups')
+          .set('Authorization', `Bearer ${scimToken}`)
+          .send({
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+            displayName: 'New',
+            members,
+          })
+          .expect(status);
+      }
+      // The name another group has (a 409 of its own) and no name at all (a 400).
+      for (const displayName of ['Kept', undefined]) {
+        await t.http
+          .post('/api/scim/v2/Groups')
+          .set('Authorization', `Bearer ${scimToken}`)
+          .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName })
+          .expect(status);
+      }
       await t.http
         .get(`/api/scim/v2/Groups/${group.id}`)
         .set('Authorization', `Bearer ${scimToken}`)

@@ -91,6 +91,15 @@ export async function readCheckingCause<T>(
   });
 }
 
+/**
+ * Settles the pending check of `manager`'s transaction now (a no-op once settled): for a write
+ * whose first statement is not a read that could carry it, so that a bad credential's
+ * request takes no lock and meets no constraint before it is refused.
+ */
+export async function settleCauseCheck(manager: EntityManager): Promise<void> {
+  await pendingChecks.get(transactionCause(manager))?.settleAlone();
+}
+
 /** Runs `work` in a transaction whose changes `cause` caused. */
 export function transactionWithCause<T>(
   dataSource: DataSource,

@@ -12,15 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import {
-  AppConfig,
-  CompanyId,
-  CurrentCause,
-  CurrentCompany,
-  EventCause,
-  rememberActivity,
-  rememberWarnings,
-} from '@app/common';
+import { AppConfig, CompanyId, EventCause, rememberActivity, rememberWarnings } from '@app/common';
 import {
   GROUP_RESOURCE,
   parseProjection,
@@ -81,23 +73,28 @@ export class GroupsController extends ScimResourceController {
   }
 
   @Post()
+  @TokenCheckedInRead()
   async create(
-    @CurrentCompany() companyId: CompanyId,
-    @CurrentCause() cause: EventCause,
+    @CurrentScimCaller() caller: ScimCaller,
+    @CurrentScimCause() cause: EventCause,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = projectionOf(query);
-    const { group, members, skipped } = await this.groups.create(companyId, cause, body);
-    rememberWarnings(response, skippedMemberWarnings('POST', group.id, 201, skipped));
-    response.status(201).setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
-    response.setHeader('ETag', etagOf(group.version));
-    return project(
-      groupResource(groupRowOf(group), this.config.scimEndpointUrl, members),
-      GROUP_RESOURCE,
-      projection,
-    );
+    return forCaller(caller, async (companyId) => {
+      const projection = projectionOf(query);
+      const { group, members, skipped } = await this.groups.create(companyId, cause, body);
+      rememberWarnings(response, skippedMemberWarnings('POST', group.id, 201, skipped));
+      response
+        .status(201)
+        .setHeader('Location', `${this.config.scimEndpointUrl}/Groups/${group.id}`);
+      response.setHeader('ETag', etagOf(group.version));
+      return project(
+        groupResource(groupRowOf(group), this.config.scimEndpointUrl, members),
+        GROUP_RESOURCE,
+        projection,
+      );
+    });
   }
 
   @Put(':id')

@@ -11,6 +11,7 @@ import {
   rawQuery,
   rawReturning,
   readCheckingCause,
+  settleCauseCheck,
   sqlPlaceholders,
   transactionCause,
 } from '@app/common';
@@ -308,8 +309,11 @@ export class GroupsService {
     return this.write(companyId, cause, async (manager) => {
       // The members first (a group just made can be in no group, so no cycle), then the row
       // with its count, then the membership rows that name it.
+      // PostgreSQL: the members' lookup carries the token's pending check (TokenCheckedInRead);
+      // a group without members settles it before its first write.
       const skipped: SkippedMember[] = [];
       const incoming = await this.resolve(manager, group, dedupe(members ?? []), skipped);
+      await settleCauseCheck(manager);
       group.memberCount = incoming.length;
       await manager.insert(ScimGroupEntity, group as QueryDeepPartialEntity<ScimGroupEntity>);
       await this.insertMembers(manager, group, incoming);
@@ -705,8 +709,9 @@ export class GroupsService {
       const unknown = candidates.filter((id) => !types.has(id));
       if (unknown.length === 0) continue;
       if (manager.connection.options.type === 'postgres') {
-        // One statement with an array, as for the insert (insertMembers).
-        const rows = await rawQuery<{ id: string }>(
+        // One statement with an array, as for the insert (insertMembers). A create's first
+        // read: it can carry the token's pending check.
+        const rows = await readCheckingCause<{ id: string }>(
           manager,
           `SELECT "id" FROM "${table}" WHERE "companyId" = $1 AND "id" = ANY($2::varchar[])`,
           [companyId, unknown],
