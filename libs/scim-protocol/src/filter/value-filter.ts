@@ -57,6 +57,10 @@ export function compare(
 ): boolean {
   if (op === 'ne') return !compare(actual, 'eq', expected, caseExact);
   if (actual === undefined || actual === null) return false;
+  // An object or array where a simple value belongs (a PATCH may have put one there) is no
+  // value a comparison can match (RFC 7644 §3.4.2.2 compares simple attributes); its String()
+  // is not SCIM data, and throws for an object without a prototype.
+  if (typeof actual === 'object') return false;
   if (typeof actual === 'boolean' || typeof expected === 'boolean') {
     const wanted = typeof expected === 'string' ? expected.toLowerCase() === 'true' : expected;
     return op === 'eq' && actual === wanted;

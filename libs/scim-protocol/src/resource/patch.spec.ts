@@ -166,6 +166,24 @@ describe('PATCH engine (RFC 7644 §3.5.2)', () => {
     expect(original).toEqual(snapshot);
   });
 
+  it('filters past an object a PATCH put where a simple value belongs, prototype or not (a 400, never a TypeError)', () => {
+    // fast-check's counterexample (seed -1778458857): a value filter compared String() of an
+    // array holding an object without a prototype, which throws.
+    for (const element of [Object.create(null) as object, {}]) {
+      Object.assign(element, { value: '', type: 'work', primary: false });
+      expect(
+        scimType(() =>
+          patch(
+            base(),
+            { op: 'remove', path: 'emails[value co "@"]' },
+            { op: 'add', path: 'emails.value', value: [element] },
+            { op: 'add', path: 'emails[value co "@"]', value: 'True' },
+          ),
+        ),
+      ).toBe('noTarget');
+    }
+  });
+
   it('property: any generated PATCH either applies or is a 400 SCIM error, and never mutates its input', () => {
     const paths = fc.constantFrom(
       'active',
