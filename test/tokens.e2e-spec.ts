@@ -277,6 +277,11 @@ describe('provisioning tokens', () => {
         t.http.put(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`).send(body),
       delete: (id: string) =>
         t.http.delete(`/api/scim/v2/Users/${id}`).set('Authorization', `Bearer ${token}`),
+      postGroup: (body: object) =>
+        t.http
+          .post('/api/scim/v2/Groups')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], ...body }),
     });
     const client = scim(scimToken);
     const user = (await client.post({ schemas: [USER], userName: 'w@acme.example' }).expect(201))
@@ -293,15 +298,7 @@ describe('provisioning tokens', () => {
       })
       .expect(200);
     const group = (
-      await t.http
-        .post('/api/scim/v2/Groups')
-        .set('Authorization', `Bearer ${scimToken}`)
-        .send({
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
-          displayName: 'Kept',
-          members: [{ value: user.id }],
-        })
-        .expect(201)
+      await client.postGroup({ displayName: 'Kept', members: [{ value: user.id }] }).expect(201)
     ).body;
     const state = async () => ({
       groups: await t.query(`SELECT "id", "version" FROM "scim_groups" WHERE "companyId" = $1`, [
@@ -331,23 +328,11 @@ describe('provisioning tokens', () => {
         .expect(status);
       await client.delete(user.id).expect(status);
       for (const members of [[{ value: user.id }], []]) {
-        await t.http
-          .post('/api/scim/v2/Groups')
-          .set('Authorization', `Bearer ${scimToken}`)
-          .send({
-            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
-            displayName: 'New',
-            members,
-          })
-          .expect(status);
+        await client.postGroup({ displayName: 'New', members }).expect(status);
       }
       // The name another group has (a 409 of its own) and no name at all (a 400).
       for (const displayName of ['Kept', undefined]) {
-        await t.http
-          .post('/api/scim/v2/Groups')
-          .set('Authorization', `Bearer ${scimToken}`)
-          .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName })
-          .expect(status);
+        await client.postGroup({ displayName }).expect(status);
       }
       await t.http
         .get(`/api/scim/v2/Groups/${group.id}`)
