@@ -4,6 +4,7 @@ import { ResourceTable } from '../query/filter-to-sql';
 /** How SCIM Group attributes map onto scim_groups and its memberships, for filters and sorting. */
 export const GROUP_TABLE: ResourceTable = {
   schema: GROUP_RESOURCE,
+  table: '"scim_groups"',
   alias: 'g',
   searchDocument: 'g."searchDocument"',
   columns: {

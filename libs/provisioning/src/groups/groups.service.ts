@@ -238,7 +238,6 @@ export class GroupsService {
   ): Promise<ListPage<GroupRow>> {
     return listResources<GroupRow>({
       companyId,
-      from: '"scim_groups" g',
       table: GROUP_TABLE,
       columns: GROUP_ROW_COLUMNS,
       anchors: { cache: this.anchors, scope: companyId },
@@ -307,10 +306,9 @@ export class GroupsService {
     });
     this.fill(group, document);
     return this.write(companyId, cause, async (manager) => {
-      // The members first (a group just made can be in no group, so no cycle), then the row
-      // with its count, then the membership rows that name it.
-      // PostgreSQL: the members' lookup carries the token's pending check (TokenCheckedInRead);
-      // a group without members settles it before its first write.
+      // The members first (a group just made can be in no group, so no cycle; on PostgreSQL
+      // their lookup carries the token's pending check, which a group without members settles
+      // before its first write), then the row with its count, then the rows that name it.
       const skipped: SkippedMember[] = [];
       const incoming = await this.resolve(manager, group, dedupe(members ?? []), skipped);
       await settleCauseCheck(manager);

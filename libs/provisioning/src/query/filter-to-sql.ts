@@ -61,6 +61,8 @@ export const MAX_ROW_COMPARISONS = 500_000;
 /** How one resource type is laid out in SQL. */
 export interface ResourceTable {
   schema: ResourceSchema;
+  /** The table, quoted. */
+  table: string;
   alias: string;
   /** The column holding the folded search document (JSON text). */
   searchDocument: string;

@@ -52,12 +52,11 @@ export class ListStatement {
 
   /** The same statement, to be changed apart (the count keeps the filter, not the seek). */
   copy(): ListStatement {
-    const copy = Object.create(ListStatement.prototype) as ListStatement;
-    Object.assign(copy, this, {
-      conditions: [...this.conditions],
-      parameters: { ...this.parameters },
-      order: [...this.order],
-    });
+    const [company, ...rest] = this.conditions;
+    const copy = new ListStatement(this.dialect, this.from, this.columns, company, '');
+    copy.conditions.push(...rest);
+    copy.parameters = { ...this.parameters };
+    copy.order = [...this.order];
     return copy;
   }
 

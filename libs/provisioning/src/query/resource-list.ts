@@ -27,8 +27,6 @@ export interface ListPage<T> {
  */
 export async function listResources<T extends ObjectLiteral>(options: {
   companyId: string;
-  /** The table, quoted, and the alias the table's expressions use: `"scim_users" u`. */
-  from: string;
   table: ResourceTable;
   dataSource: DataSource;
   request: ListRequest;
@@ -57,7 +55,7 @@ export async function listResources<T extends ObjectLiteral>(options: {
   const dialect = dialectOf(dataSource);
   const query = new ListStatement(
     dialect,
-    options.from,
+    `${table.table} ${table.alias}`,
     options.columns,
     `${table.alias}."companyId" = :companyId`,
     options.companyId,

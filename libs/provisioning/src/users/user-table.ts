@@ -37,6 +37,7 @@ export function indexedAttributeKeys(search: ResourceDocument): {
  */
 export const USER_TABLE: ResourceTable = {
   schema: USER_RESOURCE,
+  table: '"scim_users"',
   alias: 'u',
   searchDocument: 'u."searchDocument"',
   columns: {

@@ -18,7 +18,7 @@ export interface UserRow {
   groups?: string | null;
 }
 
-/** The columns of a UserRow, for a query builder over `scim_users u`. */
+/** The columns of a UserRow, over `scim_users u`. */
 export const USER_ROW_COLUMNS = [
   'u.id AS "id"',
   'u."externalId" AS "externalId"',
@@ -48,8 +48,7 @@ export function userRowColumns(postgres: boolean): string[] {
 
 /** The same columns for one user by id, as plain SQL (the hot read of GET /Users/{id}). */
 export function userByIdSql(postgres: boolean): string {
-  const columns = userRowColumns(postgres).map((column) => column.replace(/^u\.(\w+)/, 'u."$1"'));
-  return `SELECT ${columns.join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
+  return `SELECT ${userRowColumns(postgres).join(', ')} FROM "scim_users" u WHERE u."companyId" = $1 AND u."id" = $2`;
 }
 
 /** The groups read with the rows (PostgreSQL), by user id; undefined: read them apart. */

@@ -190,7 +190,6 @@ export class UsersService {
   ): Promise<ListPage<UserRow>> {
     return listResources<UserRow>({
       companyId,
-      from: '"scim_users" u',
       table: USER_TABLE,
       request,
       unfilteredTotal: () => resourceCount(this.dataSource, companyId, 'users'),
